@@ -1,0 +1,280 @@
+"""YAML rules become Experta rules; the Rete network matches them against contact facts.
+
+Facts, per run:
+
+* ``ContactFact``: one per contact, its answers as fields ``a_<question>`` (one fact with fields
+  is several times cheaper in Experta than one fact per answer), lower-cased title and
+  department, ``reports_to`` ('' at the top), influence, attitude and ``has_reports``;
+* ``DerivedFact(contact, name, value, cf)``: what fact rules conclude (``seniority: executive``);
+* ``StatusFact(contact, role, level)``: a manager's settled role status, so that a rule can
+  join a contact to the role of the person they report to.
+
+Contacts are identified managers first, in batches of one org-chart depth, so the manager's
+status is final before anyone below is judged; one engine is reset per batch. Rule actions only
+record evidence: certainty factors are combined afterwards in :mod:`rolefinder.identify`, and
+because MYCIN combination is order-independent, firing order never matters.
+
+Every rule that tests an answer also gets a *look-ahead twin* that matches while the question
+is still unasked and records what each answer would add. The same Rete pass that finds the
+evidence thus also prices every open question, which is how the next question is chosen
+without re-running the engine once per possible answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, KnowledgeEngine, P, Rule
+from rolefinder.account import Contact
+from rolefinder.answers import ABSENT, ANSWERS
+from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
+
+
+class ContactFact(Fact):
+    """A contact, with everything rules may test about them directly."""
+
+
+class DerivedFact(Fact):
+    """A fact a rule derived about a contact, with its certainty."""
+
+
+class StatusFact(Fact):
+    """A manager's role status, settled before the people below them are judged."""
+
+
+@dataclass
+class Firing:
+    """One rule firing for one contact: what it concluded, with which certainty."""
+
+    rule: RuleSpec
+    contact: str
+    premise: float
+    kind: str  # "role", "fact" or "lookahead"
+    target: str  # role id, or "name=value" for a fact
+    cf: float
+    answer: tuple[str, str] | None = None  # for look-ahead: (question, answer)
+
+
+@dataclass
+class Collected:
+    """What one run found for one contact."""
+
+    evidence: dict[tuple[str, str], float] = field(default_factory=dict)  # (rule, role) -> cf
+    derived: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)
+    lookahead: dict[tuple[str, str], dict[tuple[str, str], float]] = field(default_factory=dict)
+    firings: list[Firing] = field(default_factory=list)
+
+
+def answer_field(question: str) -> str:
+    return f"a_{question}"
+
+
+def _values_test(values: frozenset[str]):
+    """An Experta field constraint for 'one of these values'."""
+    if len(values) == 1:
+        return next(iter(values))
+    return P(values.__contains__)
+
+
+def _answer_test(values: frozenset[str]):
+    if "answered" in values:
+        values = (values - {"answered"}) | frozenset(ANSWERS)
+    return _values_test(values)
+
+
+def _text_test(match) -> P:
+    return P(match)
+
+
+class RoleEngine:
+    """The compiled rule set of one :class:`Knowledge`; reused for every account it judges.
+
+    Not thread-safe (Experta engines are not): use one per thread or process.
+    """
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.questions = list(knowledge.questions)
+        self.manager_roles = {
+            spec.manager[0] for spec in knowledge.rules if isinstance(spec.manager, tuple)
+        }
+        self.static_lookahead = _static_lookahead(knowledge.rules)
+        self.order = {spec.id: index for index, spec in enumerate(knowledge.rules)}
+        self.listener: Callable[[Firing], None] | None = None
+        self._collected: dict[str, Collected] = {}
+        attrs = {}
+        for index, spec in enumerate(knowledge.rules):
+            name = re.sub(r"\W", "_", spec.id)
+            attrs[f"{name}__{index}"] = self._rule(spec)
+            if _answer_only(spec):
+                continue  # priced straight from the pack: see static_lookahead
+            for q_index, (question, values) in enumerate(spec.answers):
+                if ABSENT in values or spec.derives_facts:
+                    continue
+                attrs[f"{name}__{index}__if_{q_index}"] = self._rule(spec, (question, values))
+        attrs["__matcher__"] = DirtyTrackingMatcher
+        engine_class = type("RoleRules", (KnowledgeEngine,), attrs)
+        self._engine = engine_class()
+        self._engine.rolefinder = self
+
+    # ------------------------------------------------------------------ building rules
+    def _rule(self, spec: RuleSpec, lookahead: tuple[str, frozenset[str]] | None = None) -> Rule:
+        contact: dict = {"cid": MATCH.c}
+        for question, values in spec.answers:
+            if lookahead is not None and question == lookahead[0]:
+                contact[answer_field(question)] = ABSENT
+            else:
+                contact[answer_field(question)] = _answer_test(values)
+        if spec.title is not None:
+            contact["title"] = _text_test(spec.title)
+        if spec.department is not None:
+            contact["department"] = _text_test(spec.department)
+        for name, values in spec.contact:
+            contact[name] = _values_test(values)
+        if spec.has_reports is not None:
+            contact["has_reports"] = spec.has_reports
+        patterns = []
+        if spec.manager == "none":
+            contact["reports_to"] = ""
+        elif isinstance(spec.manager, tuple):
+            role, status = spec.manager
+            contact["reports_to"] = MATCH.m
+            wanted = LEVELS[status]
+            level = P(lambda lv: lv == wanted) if wanted < 0 else P(lambda lv: lv >= wanted)
+            patterns.append(StatusFact(contact=MATCH.m, role=role, level=level))
+        if len(contact) > 1 or not spec.facts:
+            # A rule testing only derived facts skips the contact fact: one join fewer.
+            patterns.insert(0, ContactFact(**contact))
+        for index, (name, values) in enumerate(spec.facts):
+            patterns.append(DerivedFact(contact=MATCH.c, name=name, value=_values_test(values),
+                                        cf=getattr(MATCH, f"cf{index}")))
+        salience = 10 if spec.derives_facts else 0
+        return Rule(*patterns, salience=salience)(_make_action(spec, len(spec.facts), lookahead))
+
+    # ------------------------------------------------------------------ running
+    def facts_for(self, contact: Contact, has_reports: bool) -> ContactFact:
+        fields = {
+            "cid": contact.id,
+            "title": contact.title.lower(),
+            "department": contact.department.lower(),
+            "reports_to": contact.reports_to or "",
+            "influence": contact.influence or "none",
+            "attitude": contact.attitude or "none",
+            "has_reports": has_reports,
+        }
+        for question in self.questions:
+            fields[answer_field(question)] = contact.answers.get(question, ABSENT)
+        return ContactFact(**fields)
+
+    def run(
+        self,
+        contacts: Iterable[tuple[Contact, bool]],
+        manager_levels: Iterable[tuple[str, str, int]] = (),
+    ) -> dict[str, Collected]:
+        """Judge a batch of contacts whose managers' statuses are already known.
+
+        ``contacts`` pairs each contact with whether anyone reports to them;
+        ``manager_levels`` holds ``(manager id, role, level)`` for the roles rules join on.
+        """
+        engine = self._engine
+        engine.reset()
+        facts = []
+        self._collected = {}
+        for contact, has_reports in contacts:
+            self._collected[contact.id] = Collected()
+            facts.append(self.facts_for(contact, has_reports))
+        facts.extend(
+            StatusFact(contact=manager, role=role, level=level)
+            for manager, role, level in manager_levels
+            if role in self.manager_roles
+        )
+        engine.declare(*facts)
+        engine.run()
+        collected, self._collected = self._collected, {}
+        return collected
+
+    # ------------------------------------------------------------------ recording
+    def record(self, spec: RuleSpec, contact: str, premise: float,
+               lookahead: tuple[str, frozenset[str]] | None) -> None:
+        found = self._collected[contact]
+        for conclusion in spec.then:
+            cf = premise * conclusion.cf
+            if lookahead is not None:
+                if conclusion.role is None:
+                    continue
+                for answer in sorted(lookahead[1] & frozenset(ANSWERS)):
+                    slot = found.lookahead.setdefault((lookahead[0], answer), {})
+                    _keep_strongest(slot, (spec.id, conclusion.role), cf)
+                    self._tell(found, Firing(spec, contact, premise, "lookahead", conclusion.role,
+                                             cf, (lookahead[0], answer)))
+                continue
+            if conclusion.role is not None:
+                _keep_strongest(found.evidence, (spec.id, conclusion.role), cf)
+                self._tell(found, Firing(spec, contact, premise, "role", conclusion.role, cf))
+                continue
+            key = conclusion.fact
+            best = found.derived.get(key)
+            if best is not None and cf == best[0] and self.order[spec.id] < self.order[best[1]]:
+                found.derived[key] = (cf, spec.id)  # equal strength: credit the rule listed first
+            if best is None or cf > best[0]:
+                found.derived[key] = (cf, spec.id)
+                self._engine.declare(DerivedFact(contact=contact, name=key[0], value=key[1], cf=cf))
+                self._tell(found, Firing(spec, contact, premise, "fact", f"{key[0]}={key[1]}", cf))
+
+    def _tell(self, found: Collected, firing: Firing) -> None:
+        if self.listener is not None:
+            found.firings.append(firing)
+            self.listener(firing)
+
+
+def _answer_only(spec: RuleSpec) -> bool:
+    """A rule whose whole premise is one answer: what it would add is known without matching."""
+    return (
+        len(spec.answers) == 1
+        and not (spec.title or spec.department or spec.contact or spec.facts)
+        and spec.manager is None
+        and spec.has_reports is None
+        and not spec.derives_facts
+        and ABSENT not in spec.answers[0][1]
+    )
+
+
+def _static_lookahead(rules: list[RuleSpec]) -> dict[tuple[str, str], dict[tuple[str, str], float]]:
+    """(question, answer) -> {(rule, role): cf} for the answer-only rules.
+
+    Such a rule fires for every contact who gives that answer, with premise 1, so its
+    look-ahead needs no Rete twin: this halves the firings of a typical run.
+    """
+    out: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+    for spec in rules:
+        if not _answer_only(spec):
+            continue
+        question, values = spec.answers[0]
+        for answer in sorted(values & frozenset(ANSWERS)):
+            slot = out.setdefault((question, answer), {})
+            for conclusion in spec.then:
+                slot[(spec.id, conclusion.role)] = conclusion.cf
+    return out
+
+
+def _keep_strongest(slot: dict, key: tuple[str, str], cf: float) -> None:
+    """One rule counts once per role: a rule matching twice (say, through two derived facts)
+    keeps its strongest conclusion instead of reinforcing itself."""
+    old = slot.get(key)
+    if old is None or abs(cf) > abs(old):
+        slot[key] = cf
+
+
+def _make_action(spec: RuleSpec, fact_count: int,
+                 lookahead: tuple[str, frozenset[str]] | None) -> Callable:
+    """The right-hand side of one rule. A factory, so each action binds its own ``spec``."""
+    cf_names = [f"cf{i}" for i in range(fact_count)]
+
+    def action(engine, **bindings) -> None:
+        premise = min((bindings[name] for name in cf_names), default=1.0)
+        engine.rolefinder.record(spec, bindings["c"], premise, lookahead)
+
+    action.__name__ = spec.id
+    return action

@@ -1,0 +1,106 @@
+"""Errors that the command line prints as one clean line each, never as a traceback.
+
+A :class:`Problem` says where (file, line, field) and what was expected; loaders collect every
+problem they find before raising, so a trainer fixing a rule pack sees all mistakes at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rolefinder.i18n import Catalog
+
+MESSAGES = Catalog(
+    {
+        "not_found": {"en": "file not found", "zh": "找不到文件"},
+        "not_readable": {"en": "cannot read the file: {error}", "zh": "无法读取文件:{error}"},
+        "not_utf8": {
+            "en": "the file is not UTF-8 text (bad byte at offset {offset})",
+            "zh": "文件不是 UTF-8 文本(第 {offset} 字节无法解码)",
+        },
+        "not_yaml": {"en": "not valid YAML: {error}", "zh": "不是有效的 YAML:{error}"},
+        "expected_type": {"en": "expected {expected}, got {got}", "zh": "应为{expected},实际是{got}"},
+        "required": {"en": "required field is missing", "zh": "缺少必填字段"},
+        "unknown_key": {
+            "en": "unknown field{hint}; expected one of: {allowed}",
+            "zh": "未知字段{hint};可用字段:{allowed}",
+        },
+        "one_of": {
+            "en": "{value!r} is not allowed; expected one of: {allowed}",
+            "zh": "不允许的值 {value!r};应为以下之一:{allowed}",
+        },
+        "unknown_question": {
+            "en": "unknown question id {value!r}{hint}",
+            "zh": "未知的问题编号 {value!r}{hint}",
+        },
+        "bad_answer": {
+            "en": "{value!r} is not an answer; expected yes, no or unsure (是/否/不确定)",
+            "zh": "{value!r} 不是有效回答;应为 yes、no、unsure(是/否/不确定)",
+        },
+        "duplicate_id": {
+            "en": "duplicate id {value!r} (first used on line {first})",
+            "zh": "编号 {value!r} 重复(第 {first} 行已使用)",
+        },
+        "dangling_manager": {
+            "en": "{value!r} is not the id of a contact in this file",
+            "zh": "{value!r} 不是本文件中任何联系人的编号",
+        },
+        "self_manager": {"en": "a contact cannot report to itself", "zh": "联系人不能向自己汇报"},
+        "cycle": {"en": "reporting cycle: {chain}", "zh": "汇报关系出现循环:{chain}"},
+        "no_contact": {"en": "no contact with id {value!r}", "zh": "没有编号为 {value!r} 的联系人"},
+        "no_such_case": {
+            "en": "no built-in case {value!r}; available: {allowed}",
+            "zh": "没有内置案例 {value!r};可用案例:{allowed}",
+        },
+        "empty_file": {"en": "the file is empty", "zh": "文件为空"},
+        "not_writable": {"en": "cannot write the file: {error}", "zh": "无法写入文件:{error}"},
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, located as precisely as the input allows."""
+
+    path: str | None
+    line: int | None
+    field: str
+    code: str
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    catalog: Catalog = field(default=MESSAGES, compare=False, hash=False, repr=False)
+
+    def message(self, lang: str) -> str:
+        return self.catalog(self.code, lang, **self.params)
+
+    def render(self, lang: str = "en") -> str:
+        where = self.path or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        head = f"{where}: {self.field}: " if self.field else f"{where}: "
+        return head + self.message(lang)
+
+
+class RolefinderError(Exception):
+    """Base error of the library: bad input the user can fix. The CLI exits with 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        return "\n".join(p.render(lang) for p in self.problems)
+
+
+class InputError(RolefinderError):
+    """An account file (or other user input) is not as DOMAIN.md §3 describes."""
+
+
+class PackError(RolefinderError):
+    """A rule pack does not follow the schema."""
+
+
+def fail(path: str | None, line: int | None, field: str, code: str, **params: object):
+    """Raise an :class:`InputError` holding a single problem."""
+    raise InputError([Problem(path, line, field, code, params)])

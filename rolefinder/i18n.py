@@ -1,0 +1,57 @@
+"""Two languages, one rule: every text a user sees exists in Chinese and English.
+
+Texts travel as ``{"zh": ..., "en": ...}`` mappings (rule packs, cases) or live in a
+:class:`Catalog` next to the code that prints them. The language is chosen once, at the edge
+(``--lang`` or the locale), and passed down explicitly: nothing reads a global.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "en"
+
+
+def detect_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language the locale asks for: ``zh`` for any Chinese locale, else English.
+
+    Follows POSIX precedence (LC_ALL, then LC_MESSAGES, then LANG), so ``LANG=zh_CN.UTF-8``
+    gives Chinese unless LC_ALL says otherwise.
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return DEFAULT_LANG
+
+
+def pick(text: Mapping[str, str] | str | None, lang: str) -> str:
+    """The text in ``lang``, falling back to the other language rather than to nothing."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    return text.get(lang) or next((v for v in text.values() if v), "")
+
+
+class Catalog:
+    """A module's own bilingual messages, formatted with ``str.format`` parameters."""
+
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        missing = [k for k, v in messages.items() if set(v) != set(LANGS)]
+        if missing:
+            raise ValueError(f"messages without both languages: {missing}")
+        self._messages = dict(messages)
+
+    def __call__(self, key: str, lang: str, /, **params: object) -> str:
+        return pick(self._messages[key], lang).format(**params)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._messages
+
+    def both(self, key: str, /, **params: object) -> dict[str, str]:
+        """The message in both languages, for JSON output and stored reasons."""
+        return {lang: self(key, lang, **params) for lang in LANGS}

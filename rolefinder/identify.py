@@ -1,0 +1,402 @@
+"""From an account to conclusions: roles with certainty and status, next questions, gaps.
+
+:func:`identify` runs the rule engine over the org chart (managers first), combines each
+role's evidence with MYCIN certainty factors (:mod:`rolefinder.certainty`), and prices every
+unasked question with the engine's look-ahead evidence to choose the next one. The result is
+plain data (:class:`Identification`) that the CLI, the interview, the plans and the trainer
+mode all read; ``to_dict()`` gives the JSON of DOMAIN.md §4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rolefinder.account import Account, Contact
+from rolefinder.certainty import as_probability, combine, combine_all
+from rolefinder.engine import Collected, Firing
+from rolefinder.gaps import Gap, find_gaps
+from rolefinder.knowledge import Knowledge, Thresholds
+
+BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
+HELD_CHANGE, STATUS_CHANGE = 1.0, 0.1  # what a changed conclusion is worth when pricing a question
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One rule's contribution to one role of one contact."""
+
+    rule: str
+    role: str
+    certainty: float
+    reason: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "certainty": round(self.certainty, 3), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class RoleBelief:
+    """What is concluded about one role of one contact, and from what."""
+
+    role: str
+    cf: float
+    status: str | None
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def certainty(self) -> float:
+        """The certainty that the contact holds the role, in [0, 1]."""
+        return max(0.0, self.cf)
+
+    def steps(self) -> list[tuple[Evidence, float]]:
+        """How the certainty built up, one piece of evidence at a time."""
+        total, out = 0.0, []
+        for item in self.evidence:
+            total = combine(total, item.certainty)
+            out.append((item, total))
+        return out
+
+    def to_dict(self, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "role": self.role,
+            "certainty": round(self.certainty, 3),
+            "cf": round(self.cf, 3),
+            "status": self.status,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+        if labels is not None:
+            out["label"] = labels
+        return out
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one answer to a question would change about one role."""
+
+    role: str
+    before: str | None
+    after: str | None
+    cf_after: float
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    """The unasked question worth most, and why (for ``explain`` and the interview's ``why``)."""
+
+    id: str
+    text: dict[str, str]
+    worth: float
+    p_yes: float
+    effects: dict[str, tuple[Effect, ...]]  # answer -> changed roles
+
+    @property
+    def rules(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for effects in self.effects.values():
+            for effect in effects:
+                seen.update(dict.fromkeys(effect.rules))
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "worth": round(self.worth, 3),
+            "p_yes": round(self.p_yes, 3),
+            "rules": self.rules,
+            "effects": {
+                answer: [
+                    {"role": e.role, "from": e.before, "to": e.after, "certainty": round(e.cf_after, 3)}
+                    for e in effects
+                ]
+                for answer, effects in self.effects.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class DerivedFactValue:
+    name: str
+    value: str
+    cf: float
+    rule: str
+
+
+@dataclass
+class ContactResult:
+    """Everything concluded about one contact."""
+
+    contact: Contact
+    beliefs: dict[str, RoleBelief]  # every role with any evidence, decided or not
+    derived: list[DerivedFactValue]
+    next_question: NextQuestion | None
+    candidates: list[NextQuestion] = field(default_factory=list)  # every question worth asking
+    firings: list[Firing] = field(default_factory=list)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def roles(self) -> list[RoleBelief]:
+        """Roles with a status, strongest first."""
+        decided = [b for b in self.beliefs.values() if b.status is not None]
+        return sorted(decided, key=lambda b: -b.cf)
+
+    @property
+    def held(self) -> list[str]:
+        """Role ids the contact is taken to hold (probable or confirmed), strongest first."""
+        return [b.role for b in self.roles if self.thresholds.holds(b.cf)]
+
+    @property
+    def primary_role(self) -> str | None:
+        held = self.held
+        return held[0] if held else None
+
+    def belief(self, role: str) -> RoleBelief | None:
+        return self.beliefs.get(role)
+
+    def to_dict(self, knowledge: Knowledge) -> dict[str, Any]:
+        c = self.contact
+        return {
+            "id": c.id,
+            "name": c.name,
+            "title": c.title or None,
+            "department": c.department or None,
+            "reports_to": c.reports_to,
+            "influence": c.influence,
+            "attitude": c.attitude,
+            "primary_role": self.primary_role,
+            "roles": [b.to_dict(knowledge.roles[b.role].label) for b in self.roles],
+            "facts": [
+                {"name": d.name, "value": d.value, "certainty": round(d.cf, 3), "rule": d.rule}
+                for d in self.derived
+            ],
+            "answers": dict(c.answers),
+            "next_question": self.next_question.to_dict() if self.next_question else None,
+        }
+
+
+@dataclass
+class Identification:
+    """The conclusions for a whole account."""
+
+    account: Account
+    knowledge: Knowledge
+    contacts: list[ContactResult]
+    gaps: list[Gap]
+
+    def contact(self, contact_id: str) -> ContactResult:
+        for result in self.contacts:
+            if result.contact.id == contact_id:
+                return result
+        self.account.contact(contact_id)  # raises the friendly error
+        raise KeyError(contact_id)
+
+    def holders(self, role: str) -> list[ContactResult]:
+        return [r for r in self.contacts if role in r.held]
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.account
+        header = {"name": a.name, "industry": a.industry, "offering": a.offering, **a.fields}
+        return {
+            "account": header,
+            "packs": [p.name for p in self.knowledge.packs],
+            "thresholds": vars(self.knowledge.thresholds),
+            "contacts": [r.to_dict(self.knowledge) for r in self.contacts],
+            "gaps": [g.to_dict() for g in self.gaps],
+        }
+
+
+# --------------------------------------------------------------------------- running
+
+
+def identify(
+    account: Account,
+    knowledge: Knowledge | None = None,
+    *,
+    listener: Callable[[Firing], None] | None = None,
+) -> Identification:
+    """Identify the roles of every contact of ``account``.
+
+    ``knowledge`` defaults to the packs the account was loaded with. ``listener`` receives
+    every rule firing as it happens (``identify --trace`` uses it).
+    """
+    knowledge = knowledge or account.knowledge
+    if knowledge is None:
+        from rolefinder.knowledge import load_knowledge
+
+        knowledge = load_knowledge(account.industry)
+    engine = knowledge.engine()
+    engine.listener = listener
+    try:
+        results = _run_by_depth(account.contacts, knowledge, engine)
+    finally:
+        engine.listener = None
+    ordered = [results[c.id] for c in account.contacts]
+    return Identification(account, knowledge, ordered, find_gaps(account, ordered, knowledge))
+
+
+def reidentify(previous: Identification, contact_id: str) -> Identification:
+    """Identify again after one contact changed (an answer, influence, attitude).
+
+    Only that contact is re-run, plus the people below them when one of their statuses
+    changed, which keeps an interview step fast on large accounts.
+    """
+    knowledge, account = previous.knowledge, previous.account
+    engine = knowledge.engine()
+    by_id = {r.contact.id: r for r in previous.contacts}
+    children = _children(account.contacts)
+    has_reports = {cid: bool(kids) for cid, kids in children.items()}
+    contacts = {c.id: c for c in account.contacts}
+    todo = [contact_id]
+    while todo:
+        batch, todo = todo[:BATCH], todo[BATCH:]
+        fresh = _judge(batch, contacts, has_reports, by_id, knowledge, engine)
+        for cid, result in fresh.items():
+            old = by_id.get(cid)
+            by_id[cid] = result
+            if old is None or _levels(old) != _levels(result):
+                todo.extend(children.get(cid, []))
+    ordered = [by_id[c.id] for c in account.contacts]
+    return Identification(account, knowledge, ordered, find_gaps(account, ordered, knowledge))
+
+
+def _children(contacts: list[Contact]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {c.id: [] for c in contacts}
+    for c in contacts:
+        if c.reports_to in out:
+            out[c.reports_to].append(c.id)
+    return out
+
+
+def _depths(contacts: list[Contact]) -> dict[str, int]:
+    by_id = {c.id: c for c in contacts}
+    depth: dict[str, int] = {}
+
+    def walk(cid: str) -> int:
+        chain = []
+        while cid not in depth:
+            chain.append(cid)
+            parent = by_id[cid].reports_to
+            if parent is None or parent not in by_id or parent in chain:
+                depth[cid] = 0
+                chain.pop()
+                break
+            cid = parent
+        base = depth[cid]
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth[member] = base + offset
+        return depth[chain[0]] if chain else base
+
+    for c in contacts:
+        walk(c.id)
+    return depth
+
+
+def _levels(result: ContactResult) -> dict[str, int]:
+    t = result.thresholds
+    return {role: t.level(b.cf) for role, b in result.beliefs.items()}
+
+
+def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine) -> dict[str, ContactResult]:
+    depth = _depths(contacts)
+    children = _children(contacts)
+    has_reports = {cid: bool(kids) for cid, kids in children.items()}
+    by_id = {c.id: c for c in contacts}
+    results: dict[str, ContactResult] = {}
+    for level in sorted(set(depth.values())):
+        ids = [c.id for c in contacts if depth[c.id] == level]
+        for start in range(0, len(ids), BATCH):
+            results.update(_judge(ids[start:start + BATCH], by_id, has_reports, results,
+                                  knowledge, engine))
+    return results
+
+
+def _judge(ids: list[str], by_id: dict[str, Contact], has_reports: dict[str, bool],
+           known: dict[str, ContactResult], knowledge: Knowledge, engine) -> dict[str, ContactResult]:
+    managers = {by_id[cid].reports_to for cid in ids} - {None}
+    levels = [
+        (m, role, level)
+        for m in managers if m in known
+        for role, level in _levels(known[m]).items() if level
+    ]
+    collected = engine.run(((by_id[cid], has_reports[cid]) for cid in ids), levels)
+    return {cid: _conclude(by_id[cid], collected[cid], knowledge) for cid in ids}
+
+
+def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> ContactResult:
+    thresholds = knowledge.thresholds
+    rules = {spec.id: spec for spec in knowledge.rules} if found.evidence else {}
+    per_role: dict[str, list[Evidence]] = {}
+    for (rule_id, role), cf in found.evidence.items():
+        per_role.setdefault(role, []).append(Evidence(rule_id, role, cf, rules[rule_id].reason))
+    beliefs = {}
+    for role in knowledge.roles:
+        if role in per_role:
+            evidence = tuple(sorted(per_role[role], key=lambda e: (-abs(e.certainty), e.rule)))
+            cf = combine_all(e.certainty for e in evidence)
+            beliefs[role] = RoleBelief(role, cf, thresholds.status(cf), evidence)
+    derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in found.derived.items()]
+    candidates = _price_questions(contact, beliefs, found, knowledge)
+    best = candidates[0] if candidates and candidates[0].worth >= knowledge.min_worth else None
+    return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds)
+
+
+def _price_questions(contact: Contact, beliefs: dict[str, RoleBelief], found: Collected,
+                     knowledge: Knowledge) -> list[NextQuestion]:
+    """Expected value of each unasked question: P(answer) × conclusions that answer changes.
+
+    P(yes) is read from the current belief in the roles a *yes* supports, starting from each
+    role's base rate (``prior`` in the pack). A change in whether a role is held counts 1; any
+    other status change counts 0.1. Ties go to the question listed first in the packs.
+    """
+    thresholds = knowledge.thresholds
+    static = knowledge.engine().static_lookahead
+    current = {role: b.cf for role, b in beliefs.items()}
+    priced = []
+    for qid, question in knowledge.questions.items():
+        if qid in contact.answers:
+            continue
+        effects: dict[str, tuple[Effect, ...]] = {}
+        changes: dict[str, float] = {}
+        slots = {}
+        for answer in ("yes", "no"):
+            slots[answer] = {**static.get((qid, answer), {}), **found.lookahead.get((qid, answer), {})}
+            effects[answer], changes[answer] = _answer_effects(slots[answer], current, thresholds)
+        supported = {role for (_, role), cf in slots["yes"].items() if cf > 0}
+        if not supported:
+            continue  # no rule would learn anything from this question for this contact
+        p_yes = max(as_probability(current.get(r, 0.0), knowledge.roles[r].prior) for r in supported)
+        worth = p_yes * changes["yes"] + (1 - p_yes) * changes["no"]
+        if worth > 0:
+            priced.append(NextQuestion(qid, question.text, worth, p_yes, effects))
+    order = {qid: q.order for qid, q in knowledge.questions.items()}
+    priced.sort(key=lambda q: (-round(q.worth, 6), order[q.id]))
+    return priced
+
+
+def _answer_effects(slot: dict[tuple[str, str], float], current: dict[str, float],
+                    thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
+    by_role: dict[str, list[tuple[str, float]]] = {}
+    for (rule_id, role), cf in slot.items():
+        by_role.setdefault(role, []).append((rule_id, cf))
+    effects, score = [], 0.0
+    for role, items in sorted(by_role.items()):
+        before = current.get(role, 0.0)
+        after = before
+        for _, cf in items:
+            after = combine(after, cf)
+        old, new = thresholds.status(before), thresholds.status(after)
+        if old == new:
+            continue
+        score += HELD_CHANGE if thresholds.holds(before) != thresholds.holds(after) else STATUS_CHANGE
+        effects.append(Effect(role, old, new, after, tuple(r for r, _ in items)))
+    return tuple(effects), score
+
+
+def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:
+    """Load an account file and identify it: the one-call API."""
+    from rolefinder.account import load_account
+
+    return identify(load_account(path, rules=rules))

@@ -1,0 +1,783 @@
+"""Rule packs: YAML files that hold all of rolefinder's knowledge, validated on load.
+
+A pack declares roles, questions, thresholds, derived facts and rules (see the README's
+"Rule packs" section for the format). Packs stack: ``core`` first, then the packs of the
+account's industry, then the user's own ``--rules`` directories. Every problem in every pack is
+collected with its file and line before anything is raised. Nothing in a pack is evaluated as
+code; regular expressions are compiled here, once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rolefinder.answers import ABSENT, ANSWERS
+from rolefinder.errors import PackError, Problem
+from rolefinder.i18n import LANGS, Catalog
+from rolefinder.resources import data_dir
+from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, type_name
+
+STATUSES = ("confirmed", "probable", "possible", "ruled_out")
+LEVELS = {"confirmed": 3, "probable": 2, "possible": 1, "ruled_out": -1}
+CONTACT_TESTS = {"influence": ("high", "medium", "low", "none"),
+                 "attitude": ("champion", "supporter", "neutral", "opponent", "none")}
+ANSWER_TESTS = (*ANSWERS, ABSENT, "answered")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+MESSAGES = Catalog(
+    {
+        "bilingual": {
+            "en": "expected a text in both languages, e.g. {{zh: ..., en: ...}}",
+            "zh": "需要中英双语文本,例如 {{zh: ..., en: ...}}",
+        },
+        "unknown_role": {"en": "unknown role {value!r}{hint}", "zh": "未知角色 {value!r}{hint}"},
+        "unknown_fact": {
+            "en": "fact {value!r} is never derived by any rule nor declared under 'facts', "
+                  "so this rule can never fire{hint}",
+            "zh": "事实 {value!r} 既未在 facts 中声明,也没有规则推导它,此规则永远不会触发{hint}",
+        },
+        "unknown_fact_value": {
+            "en": "{value!r} is not a declared value of fact {fact!r}; declared: {allowed}",
+            "zh": "{value!r} 不是事实 {fact!r} 声明过的取值;已声明:{allowed}",
+        },
+        "bad_regex": {"en": "bad regular expression: {error}", "zh": "正则表达式有误:{error}"},
+        "bad_id": {
+            "en": "{value!r} is not a valid id (lowercase letters, digits, '_'{extra})",
+            "zh": "{value!r} 不是有效编号(小写字母、数字、下划线{extra})",
+        },
+        "duplicate_rule": {
+            "en": "rule id {value!r} is already used in {other}",
+            "zh": "规则编号 {value!r} 已在 {other} 中使用",
+        },
+        "duplicate_def": {
+            "en": "{kind} {value!r} is already defined in {other}",
+            "zh": "{kind} {value!r} 已在 {other} 中定义",
+        },
+        "cf_range": {
+            "en": "certainty factor must be a number from {low} to {high}",
+            "zh": "确定性因子必须是 {low} 到 {high} 之间的数",
+        },
+        "thresholds_order": {
+            "en": "thresholds must satisfy confirmed > probable > possible > 0 > ruled_out",
+            "zh": "阈值必须满足 confirmed > probable > possible > 0 > ruled_out",
+        },
+        "empty_match": {
+            "en": "give 'keywords' and/or 'regex' to match",
+            "zh": "请给出 keywords 或 regex 用于匹配",
+        },
+        "empty_when": {"en": "a rule needs at least one condition", "zh": "规则至少需要一个条件"},
+        "no_pack": {"en": "no rule pack (*.yaml) found here", "zh": "此处没有规则包(*.yaml)"},
+        "no_core": {"en": "the core pack is missing", "zh": "缺少 core 规则包"},
+        "no_thresholds": {"en": "no pack sets the thresholds", "zh": "没有规则包设置阈值"},
+        "duplicate_pack": {
+            "en": "pack name {value!r} is already used by {other}",
+            "zh": "规则包名称 {value!r} 已被 {other} 使用",
+        },
+    }
+)
+
+_ERRORS = Catalog(
+    {
+        "expected_type": {"en": "expected {expected}, got {got}", "zh": "应为{expected},实际是{got}"},
+        "required": {"en": "required field is missing", "zh": "缺少必填字段"},
+        "unknown_key": {
+            "en": "unknown field{hint}; expected one of: {allowed}",
+            "zh": "未知字段{hint};可用字段:{allowed}",
+        },
+        "one_of": {
+            "en": "{value!r} is not allowed; expected one of: {allowed}",
+            "zh": "不允许的值 {value!r};应为以下之一:{allowed}",
+        },
+        "unknown_question": {
+            "en": "unknown question id {value!r}{hint}",
+            "zh": "未知的问题编号 {value!r}{hint}",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where certainty turns into a status; they live in the packs, not in code."""
+
+    confirmed: float = 0.8
+    probable: float = 0.5
+    possible: float = 0.2
+    ruled_out: float = -0.3
+
+    def status(self, cf: float) -> str | None:
+        """``confirmed``/``probable``/``possible``/``ruled_out``, or None when undecided."""
+        if cf >= self.confirmed:
+            return "confirmed"
+        if cf >= self.probable:
+            return "probable"
+        if cf >= self.possible:
+            return "possible"
+        if cf <= self.ruled_out:
+            return "ruled_out"
+        return None
+
+    def level(self, cf: float) -> int:
+        """The status as a number (3 confirmed … -1 ruled out, 0 undecided)."""
+        return LEVELS.get(self.status(cf) or "", 0)
+
+    def holds(self, cf: float) -> bool:
+        """Whether the contact is taken to hold the role (probable or better)."""
+        return cf >= self.probable
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    label: dict[str, str]
+    definition: dict[str, str]
+    cares_about: dict[str, str] | None
+    prior: float
+    expected: bool
+    pack: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: dict[str, str]
+    help: dict[str, str] | None
+    order: int
+    pack: str
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """Keywords (case-insensitive substrings) and/or one regex, with exclusions."""
+
+    keywords: tuple[str, ...] = ()
+    regex: re.Pattern | None = None
+    unless: tuple[str, ...] = ()
+
+    def __call__(self, text: str) -> bool:
+        """``text`` must already be lower-cased (facts carry lower-cased titles)."""
+        if any(word in text for word in self.unless):
+            return False
+        if any(word in text for word in self.keywords):
+            return True
+        return bool(self.regex and self.regex.search(text))
+
+    def describe(self) -> str:
+        parts = []
+        if self.keywords:
+            parts.append(" | ".join(self.keywords))
+        if self.regex:
+            parts.append(f"/{self.regex.pattern}/")
+        text = " | ".join(parts)
+        if self.unless:
+            text += " ¬(" + " | ".join(self.unless) + ")"
+        return text
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """Evidence for (cf > 0) or against (cf < 0) a role, or a derived fact."""
+
+    cf: float
+    role: str | None = None
+    fact: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule as written in a pack, validated and compiled (but not yet an Experta rule)."""
+
+    id: str
+    reason: dict[str, str]
+    then: tuple[Conclusion, ...]
+    answers: tuple[tuple[str, frozenset[str]], ...] = ()
+    title: TextMatch | None = None
+    department: TextMatch | None = None
+    contact: tuple[tuple[str, frozenset[str]], ...] = ()
+    facts: tuple[tuple[str, frozenset[str]], ...] = ()
+    manager: tuple[str, str] | str | None = None
+    has_reports: bool | None = None
+    pack: str = ""
+    path: str = ""
+    line: int | None = None
+
+    @property
+    def derives_facts(self) -> bool:
+        return any(c.fact for c in self.then)
+
+    def questions(self) -> list[str]:
+        return [q for q, _ in self.answers]
+
+    def describe_conditions(self) -> list[str]:
+        """The conditions in a compact, language-neutral notation for explanations."""
+        out = [f"answers.{q} ∈ {{{', '.join(sorted(v))}}}" for q, v in self.answers]
+        if self.title:
+            out.append(f"title ~ {self.title.describe()}")
+        if self.department:
+            out.append(f"department ~ {self.department.describe()}")
+        out += [f"{k} ∈ {{{', '.join(sorted(v))}}}" for k, v in self.contact]
+        out += [f"fact {k} ∈ {{{', '.join(sorted(v))}}}" for k, v in self.facts]
+        if self.manager == "none":
+            out.append("reports_to: none")
+        elif self.manager:
+            out.append(f"manager is {self.manager[0]} ≥ {self.manager[1]}")
+        if self.has_reports is not None:
+            out.append(f"has_reports = {str(self.has_reports).lower()}")
+        return out
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    path: str
+    title: dict[str, str]
+    industries: tuple[str, ...]
+    counts: dict[str, int]
+
+
+@dataclass
+class Knowledge:
+    """Everything the packs say, merged, plus the compiled engine built from it."""
+
+    packs: list[PackInfo]
+    roles: dict[str, Role]
+    questions: dict[str, Question]
+    thresholds: Thresholds
+    min_worth: float
+    facts: dict[str, frozenset[str]]
+    rules: list[RuleSpec]
+    sections: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    _engine: Any = field(default=None, repr=False)
+
+    def rule(self, rule_id: str) -> RuleSpec:
+        for spec in self.rules:
+            if spec.id == rule_id:
+                return spec
+        raise KeyError(rule_id)
+
+    def engine(self):
+        """The Experta engine for these rules, built once (building the Rete network is costly)."""
+        if self._engine is None:
+            from rolefinder.engine import RoleEngine
+
+            self._engine = RoleEngine(self)
+        return self._engine
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_pack_paths() -> list[Path]:
+    return sorted(data_dir("rules").glob("*.yaml"))
+
+
+def _pack_paths(directory: str | os.PathLike[str]) -> list[Path]:
+    path = Path(directory)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise PackError([Problem(str(path), None, "", "not_found")])
+    found = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+    if not found:
+        raise PackError([Problem(str(path), None, "", "no_pack", catalog=MESSAGES)])
+    return found
+
+
+def load_knowledge(
+    industry: str | None = None,
+    rules: Iterable[str | os.PathLike[str]] = (),
+    *,
+    all_industries: bool = False,
+) -> Knowledge:
+    """Load core, the packs for ``industry`` and the packs in the ``rules`` directories.
+
+    Results are cached per argument set: the same packs give the same (shared) engine.
+    ``all_industries`` loads every shipped pack, as ``rules check`` does.
+    """
+    extra = tuple(str(Path(p).resolve()) for p in rules)
+    return _load_cached(industry.lower() if industry else None, extra, all_industries)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: bool) -> Knowledge:
+    raw: list[tuple[Path, YamlMap]] = []
+    problems: list[Problem] = []
+    for path in builtin_pack_paths():
+        data = load_yaml(path)
+        if not isinstance(data, YamlMap):
+            problems.append(Problem(str(path), 1, "", "expected_type",
+                                    {"expected": "mapping", "got": type_name(data)}, _ERRORS))
+            continue
+        industries = data.get("industries") or []
+        wanted = (
+            data.get("pack") == "core"
+            or all_industries
+            or (industry is not None and isinstance(industries, list) and industry in industries)
+        )
+        if wanted:
+            raw.append((path, data))
+    for directory in extra:
+        for path in _pack_paths(directory):
+            raw.append((path, load_yaml(path)))
+    if problems:
+        raise PackError(problems)
+    return build_knowledge(raw)
+
+
+def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:
+    """Validate and merge parsed packs, in order; raise :class:`PackError` listing all problems."""
+    builder = _Builder()
+    for path, data in raw:
+        builder.add_pack(path, data)
+    return builder.finish()
+
+
+# --------------------------------------------------------------------------- validation
+
+PACK_KEYS = ("pack", "title", "industries", "roles", "questions", "thresholds", "interview",
+             "facts", "rules", "playbooks", "classification", "tests")
+SECTION_KEYS = ("playbooks", "classification", "tests")
+ROLE_KEYS = ("label", "definition", "cares_about", "prior", "expected")
+QUESTION_KEYS = ("text", "help")
+RULE_KEYS = ("id", "reason", "when", "then")
+WHEN_KEYS = ("answers", "title", "department", "contact", "facts", "manager", "has_reports")
+THEN_KEYS = ("role", "fact", "cf")
+MATCH_KEYS = ("keywords", "regex", "unless")
+
+
+def _hint(value: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(value), list(allowed), n=1)
+    return f" (did you mean {close[0]!r}? / 是否想写 {close[0]!r}?)" if close else ""
+
+
+class _Builder:
+    """Accumulates packs and problems; cross-pack checks run in :meth:`finish`."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.packs: list[PackInfo] = []
+        self.roles: dict[str, Role] = {}
+        self.questions: dict[str, Question] = {}
+        self.facts: dict[str, set[str]] = {}
+        self.thresholds: Thresholds | None = None
+        self.min_worth = 0.25
+        self.rules: list[RuleSpec] = []
+        self.rule_where: dict[str, str] = {}
+        self.sections: dict[str, list[tuple[str, Any]]] = {k: [] for k in SECTION_KEYS}
+        # Checks that need every pack: (path, line, field, kind, value)
+        self.role_refs: list[tuple[str, int | None, str, str]] = []
+        self.question_refs: list[tuple[str, int | None, str, str]] = []
+        self.fact_refs: list[tuple[str, int | None, str, str, frozenset[str]]] = []
+        self.path = ""
+
+    # -- helpers
+    def add(self, line: int | None, fld: str, code: str, catalog: Catalog = MESSAGES, **p) -> None:
+        self.problems.append(Problem(self.path, line, fld, code, p, catalog))
+
+    def keys(self, data: YamlMap, allowed: Iterable[str], where: str) -> None:
+        allowed = list(allowed)
+        for key in data:
+            if key not in allowed:
+                self.add(data.line_of(key), f"{where}.{key}" if where else str(key), "unknown_key",
+                         _ERRORS, hint=_hint(str(key), allowed), allowed=", ".join(allowed))
+
+    def mapping(self, parent: YamlMap, key: str, where: str, required: bool = False):
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.add(parent.line_of(key), where, "required", _ERRORS)
+            return None
+        if not isinstance(value, YamlMap):
+            self.add(parent.line_of(key), where, "expected_type", _ERRORS,
+                     expected="mapping", got=type_name(value))
+            return None
+        return value
+
+    def bilingual(self, parent: YamlMap, key: str, where: str, required: bool = True):
+        value = parent.get(key)
+        if value is None and not required:
+            return None
+        ok = (
+            isinstance(value, YamlMap)
+            and set(value) == set(LANGS)
+            and all(isinstance(v, str) and v.strip() for v in value.values())
+        )
+        if not ok:
+            self.add(parent.line_of(key), where, "bilingual")
+            return None
+        return {lang: value[lang].strip() for lang in LANGS}
+
+    def number(self, parent: YamlMap, key: str, where: str, low: float, high: float,
+               default: float | None = None) -> float | None:
+        value = parent.get(key, default)
+        if value is None:
+            self.add(parent.line_of(key), where, "required", _ERRORS)
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            self.add(parent.line_of(key), where, "cf_range", low=low, high=high)
+            return None
+        return float(value)
+
+    def ident(self, value: Any, line: int | None, where: str, pattern: re.Pattern = _ID) -> bool:
+        if not isinstance(value, str) or not pattern.match(value):
+            extra = ", '.', '-'" if pattern is _RULE_ID else ""
+            self.add(line, where, "bad_id", value=value, extra=extra)
+            return False
+        return True
+
+    # -- a whole pack
+    def add_pack(self, path: Path, data: Any) -> None:
+        self.path = str(path)
+        if not isinstance(data, YamlMap):
+            self.add(getattr(data, "line", 1), "", "expected_type", _ERRORS,
+                     expected="mapping", got=type_name(data))
+            return
+        self.keys(data, PACK_KEYS, "")
+        name = data.get("pack")
+        if name is None:
+            self.add(data.line, "pack", "required", _ERRORS)
+            name = path.stem
+        elif self.ident(name, data.line_of("pack"), "pack"):
+            for info in self.packs:
+                if info.name == name:
+                    self.add(data.line_of("pack"), "pack", "duplicate_pack", value=name, other=info.path)
+        title = self.bilingual(data, "title", "title") or {"zh": name, "en": name}
+        industries = data.get("industries") or []
+        if not isinstance(industries, list) or not all(isinstance(i, str) for i in industries):
+            self.add(data.line_of("industries"), "industries", "expected_type", _ERRORS,
+                     expected="list of text", got=type_name(industries))
+            industries = []
+        before = (len(self.roles), len(self.questions), len(self.rules))
+        self._roles(data, name)
+        self._questions(data, name)
+        self._thresholds(data)
+        self._facts(data)
+        self._rules(data, name)
+        for key in SECTION_KEYS:
+            if key in data:
+                self.sections[key].append((name, data[key]))
+        counts = {
+            "roles": len(self.roles) - before[0],
+            "questions": len(self.questions) - before[1],
+            "rules": len(self.rules) - before[2],
+        }
+        self.packs.append(PackInfo(name, self.path, title, tuple(industries), counts))
+
+    def _roles(self, data: YamlMap, pack: str) -> None:
+        roles = self.mapping(data, "roles", "roles")
+        for rid, body in (roles or {}).items():
+            where = f"roles.{rid}"
+            line = roles.line_of(rid)
+            if not self.ident(rid, line, where):
+                continue
+            if rid in self.roles:
+                self.add(line, where, "duplicate_def", kind="role", value=rid,
+                         other=self.roles[rid].pack)
+                continue
+            if not isinstance(body, YamlMap):
+                self.add(line, where, "expected_type", _ERRORS, expected="mapping",
+                         got=type_name(body))
+                continue
+            self.keys(body, ROLE_KEYS, where)
+            prior = self.number(body, "prior", f"{where}.prior", 0.0, 1.0, default=0.2)
+            self.roles[rid] = Role(
+                id=rid,
+                label=self.bilingual(body, "label", f"{where}.label") or {"zh": rid, "en": rid},
+                definition=self.bilingual(body, "definition", f"{where}.definition") or {},
+                cares_about=self.bilingual(body, "cares_about", f"{where}.cares_about", False),
+                prior=prior if prior is not None else 0.2,
+                expected=bool(body.get("expected", False)),
+                pack=pack,
+            )
+
+    def _questions(self, data: YamlMap, pack: str) -> None:
+        questions = self.mapping(data, "questions", "questions")
+        for qid, body in (questions or {}).items():
+            where = f"questions.{qid}"
+            line = questions.line_of(qid)
+            if not self.ident(qid, line, where):
+                continue
+            if qid in self.questions:
+                self.add(line, where, "duplicate_def", kind="question", value=qid,
+                         other=self.questions[qid].pack)
+                continue
+            if not isinstance(body, YamlMap):
+                self.add(line, where, "expected_type", _ERRORS, expected="mapping",
+                         got=type_name(body))
+                continue
+            self.keys(body, QUESTION_KEYS, where)
+            self.questions[qid] = Question(
+                id=qid,
+                text=self.bilingual(body, "text", f"{where}.text") or {"zh": qid, "en": qid},
+                help=self.bilingual(body, "help", f"{where}.help", False),
+                order=len(self.questions),
+                pack=pack,
+            )
+
+    def _thresholds(self, data: YamlMap) -> None:
+        body = self.mapping(data, "thresholds", "thresholds")
+        if body is not None:
+            self.keys(body, STATUSES, "thresholds")
+            values = {k: self.number(body, k, f"thresholds.{k}", -1.0, 1.0) for k in STATUSES}
+            if None not in values.values():
+                t = Thresholds(**values)
+                if not t.confirmed > t.probable > t.possible > 0 > t.ruled_out:
+                    self.add(body.line, "thresholds", "thresholds_order")
+                else:
+                    self.thresholds = t
+        interview = self.mapping(data, "interview", "interview")
+        if interview is not None:
+            self.keys(interview, ("min_worth",), "interview")
+            worth = self.number(interview, "min_worth", "interview.min_worth", 0.0, 10.0)
+            if worth is not None:
+                self.min_worth = worth
+
+    def _facts(self, data: YamlMap) -> None:
+        facts = self.mapping(data, "facts", "facts")
+        for name, values in (facts or {}).items():
+            where = f"facts.{name}"
+            if not self.ident(name, facts.line_of(name), where):
+                continue
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                self.add(facts.line_of(name), where, "expected_type", _ERRORS,
+                         expected="list of values", got=type_name(values))
+                continue
+            self.facts.setdefault(name, set()).update(values)
+
+    def _rules(self, data: YamlMap, pack: str) -> None:
+        rules = data.get("rules")
+        if rules is None:
+            return
+        if not isinstance(rules, YamlList):
+            self.add(data.line_of("rules"), "rules", "expected_type", _ERRORS,
+                     expected="list", got=type_name(rules))
+            return
+        for index, body in enumerate(rules):
+            line = rules.line_of(index)
+            if not isinstance(body, YamlMap):
+                self.add(line, f"rules[{index}]", "expected_type", _ERRORS,
+                         expected="mapping", got=type_name(body))
+                continue
+            spec = self._rule(body, index, pack)
+            if spec is not None:
+                self.rules.append(spec)
+
+    def _rule(self, body: YamlMap, index: int, pack: str) -> RuleSpec | None:
+        rid = body.get("id")
+        where = f"rules[{index}]" if not isinstance(rid, str) else f"rules[{rid}]"
+        count = len(self.problems)
+        self.keys(body, RULE_KEYS, where)
+        if rid is None:
+            self.add(body.line, f"{where}.id", "required", _ERRORS)
+        elif self.ident(rid, body.line_of("id"), f"{where}.id", _RULE_ID):
+            if rid in self.rule_where:
+                self.add(body.line_of("id"), f"{where}.id", "duplicate_rule",
+                         value=rid, other=self.rule_where[rid])
+            else:
+                self.rule_where[rid] = f"{self.path}:{body.line_of('id')}"
+        reason = self.bilingual(body, "reason", f"{where}.reason")
+        when = self._when(body, where)
+        then = self._then(body, where)
+        if len(self.problems) > count or when is None or then is None or reason is None:
+            return None
+        return RuleSpec(id=rid, reason=reason, then=then, pack=pack, path=self.path,
+                        line=body.line, **when)
+
+    def _when(self, body: YamlMap, where: str) -> dict | None:
+        when = self.mapping(body, "when", f"{where}.when", required=True)
+        if when is None:
+            return None
+        where = f"{where}.when"
+        self.keys(when, WHEN_KEYS, where)
+        if not when:
+            self.add(when.line, where, "empty_when")
+        out: dict[str, Any] = {}
+        answers = self.mapping(when, "answers", f"{where}.answers")
+        if answers is not None:
+            out["answers"] = tuple(
+                (qid, self._values(answers, qid, f"{where}.answers.{qid}", ANSWER_TESTS))
+                for qid in answers
+            )
+            for qid in answers:
+                self.question_refs.append((self.path, answers.line_of(qid),
+                                           f"{where}.answers.{qid}", qid))
+        for key in ("title", "department"):
+            if key in when:
+                out[key] = self._match(when, key, f"{where}.{key}")
+        contact = self.mapping(when, "contact", f"{where}.contact")
+        if contact is not None:
+            self.keys(contact, CONTACT_TESTS, f"{where}.contact")
+            out["contact"] = tuple(
+                (k, self._values(contact, k, f"{where}.contact.{k}", CONTACT_TESTS[k]))
+                for k in contact if k in CONTACT_TESTS
+            )
+        facts = self.mapping(when, "facts", f"{where}.facts")
+        if facts is not None:
+            out["facts"] = tuple((k, self._values(facts, k, f"{where}.facts.{k}")) for k in facts)
+            for k, values in out["facts"]:
+                self.fact_refs.append((self.path, facts.line_of(k), f"{where}.facts.{k}", k, values))
+        if "manager" in when:
+            out["manager"] = self._manager(when, f"{where}.manager")
+        if "has_reports" in when:
+            value = when["has_reports"]
+            if not isinstance(value, bool):
+                self.add(when.line_of("has_reports"), f"{where}.has_reports", "expected_type",
+                         _ERRORS, expected="true or false", got=type_name(value))
+            out["has_reports"] = bool(value)
+        return out
+
+    def _values(self, parent: YamlMap, key: str, where: str,
+                allowed: Iterable[str] | None = None) -> frozenset[str]:
+        """A single value or a list of values (``one of``), checked against ``allowed``."""
+        raw = parent[key]
+        items = raw if isinstance(raw, list) else [raw]
+        values = []
+        for item in items:
+            if isinstance(item, bool):  # unquoted yes/no in YAML 1.1
+                item = "yes" if item else "no"
+            if not isinstance(item, str):
+                self.add(parent.line_of(key), where, "expected_type", _ERRORS,
+                         expected="text", got=type_name(item))
+                continue
+            if allowed is not None and item not in allowed:
+                self.add(parent.line_of(key), where, "one_of", _ERRORS,
+                         value=item, allowed=", ".join(allowed))
+                continue
+            values.append(item)
+        return frozenset(values)
+
+    def _match(self, parent: YamlMap, key: str, where: str) -> TextMatch | None:
+        body = parent[key]
+        line = parent.line_of(key)
+        if isinstance(body, list):  # shorthand: a plain keyword list
+            body = YamlMap(keywords=body)
+            body.line, body.key_lines = line, {"keywords": line}
+        if not isinstance(body, YamlMap):
+            self.add(line, where, "expected_type", _ERRORS, expected="mapping", got=type_name(body))
+            return None
+        self.keys(body, MATCH_KEYS, where)
+        words = {}
+        for k in ("keywords", "unless"):
+            value = body.get(k, [])
+            if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+                self.add(body.line_of(k), f"{where}.{k}", "expected_type", _ERRORS,
+                         expected="list of text", got=type_name(value))
+                value = []
+            words[k] = tuple(w.strip().lower() for w in value)
+        regex = None
+        if body.get("regex") is not None:
+            pattern = body["regex"]
+            try:
+                if not isinstance(pattern, str):
+                    raise re.error(f"expected text, got {type_name(pattern)}")
+                regex = re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                self.add(body.line_of("regex"), f"{where}.regex", "bad_regex", error=str(exc))
+        if not words["keywords"] and regex is None and "regex" not in body:
+            self.add(body.line, where, "empty_match")
+        return TextMatch(words["keywords"], regex, words["unless"])
+
+    def _manager(self, when: YamlMap, where: str) -> tuple[str, str] | str | None:
+        body = when["manager"]
+        line = when.line_of("manager")
+        if body == "none" or body is None:
+            return "none"
+        if not isinstance(body, YamlMap):
+            self.add(line, where, "expected_type", _ERRORS,
+                     expected="'none' or {role: ..., status: ...}", got=type_name(body))
+            return None
+        self.keys(body, ("role", "status"), where)
+        role = body.get("role")
+        status = body.get("status", "probable")
+        if role is None:
+            self.add(body.line, f"{where}.role", "required", _ERRORS)
+            return None
+        self.role_refs.append((self.path, body.line_of("role"), f"{where}.role", role))
+        if status not in STATUSES:
+            self.add(body.line_of("status"), f"{where}.status", "one_of", _ERRORS,
+                     value=status, allowed=", ".join(STATUSES))
+            return None
+        return (role, status)
+
+    def _then(self, body: YamlMap, where: str) -> tuple[Conclusion, ...] | None:
+        raw = body.get("then")
+        if raw is None:
+            self.add(body.line, f"{where}.then", "required", _ERRORS)
+            return None
+        items = raw if isinstance(raw, list) else [raw]
+        out = []
+        for index, item in enumerate(items):
+            here = f"{where}.then" + (f"[{index}]" if isinstance(raw, list) else "")
+            line = raw.line_of(index) if isinstance(raw, YamlList) else body.line_of("then")
+            if not isinstance(item, YamlMap):
+                self.add(line, here, "expected_type", _ERRORS, expected="mapping",
+                         got=type_name(item))
+                continue
+            self.keys(item, THEN_KEYS, here)
+            if ("role" in item) == ("fact" in item):
+                self.add(item.line, here, "required", _ERRORS)
+                continue
+            if "role" in item:
+                cf = self.number(item, "cf", f"{here}.cf", -1.0, 1.0)
+                self.role_refs.append((self.path, item.line_of("role"), f"{here}.role", item["role"]))
+                if cf is not None:
+                    out.append(Conclusion(cf=cf, role=item["role"]))
+                continue
+            cf = self.number(item, "cf", f"{here}.cf", 0.0, 1.0, default=1.0)
+            fact = item["fact"]
+            if not (isinstance(fact, YamlMap) and len(fact) == 1
+                    and all(isinstance(v, str) for v in fact.values())):
+                self.add(item.line_of("fact"), f"{here}.fact", "expected_type", _ERRORS,
+                         expected="{name: value}", got=type_name(fact))
+                continue
+            (name, value), = fact.items()
+            if self.ident(name, item.line_of("fact"), f"{here}.fact") and cf is not None:
+                self.facts.setdefault(name, set()).add(value)
+                out.append(Conclusion(cf=cf, fact=(name, value)))
+        return tuple(out) if out and len(out) == len(items) else None
+
+    # -- cross-pack checks
+    def finish(self) -> Knowledge:
+        for path, line, where, role in self.role_refs:
+            if role not in self.roles:
+                self.problems.append(Problem(path, line, where, "unknown_role",
+                                             {"value": role, "hint": _hint(role, self.roles)},
+                                             MESSAGES))
+        for path, line, where, qid in self.question_refs:
+            if qid not in self.questions:
+                self.problems.append(Problem(path, line, where, "unknown_question",
+                                             {"value": qid, "hint": _hint(qid, self.questions)},
+                                             _ERRORS))
+        for path, line, where, name, values in self.fact_refs:
+            if name not in self.facts:
+                self.problems.append(Problem(path, line, where, "unknown_fact",
+                                             {"value": name, "hint": _hint(name, self.facts)},
+                                             MESSAGES))
+            else:
+                for value in sorted(values - self.facts[name]):
+                    self.problems.append(Problem(
+                        path, line, where, "unknown_fact_value",
+                        {"value": value, "fact": name,
+                         "allowed": ", ".join(sorted(self.facts[name]))}, MESSAGES))
+        if not any(p.name == "core" for p in self.packs) and not self.problems:
+            self.problems.append(Problem(self.path, None, "", "no_core", {}, MESSAGES))
+        if self.problems:
+            raise PackError(self.problems)
+        return Knowledge(
+            packs=self.packs,
+            roles=self.roles,
+            questions=self.questions,
+            thresholds=self.thresholds or Thresholds(),
+            min_worth=self.min_worth,
+            facts={k: frozenset(v) for k, v in self.facts.items()},
+            rules=self.rules,
+            sections={k: v for k, v in self.sections.items() if v},
+        )

@@ -1,0 +1,119 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's composed nodes carry their position; a small SafeLoader subclass copies the line of
+each mapping key and list item onto the loaded containers. Validators then report
+``file:line: field: problem`` instead of a bare ``KeyError``. Only the safe loader is used:
+nothing in a file can create Python objects or run code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rolefinder.errors import InputError, Problem
+
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlMap(dict):
+    """A dict that knows the line of each key (1-based) and of itself."""
+
+    line: int | None = None
+    key_lines: dict
+
+    def line_of(self, key: object) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A list that knows the line of each item (1-based) and of itself."""
+
+    line: int | None = None
+    item_lines: list
+
+    def line_of(self, index: int) -> int | None:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+class LineLoader(_Base):
+    """SafeLoader whose mappings and sequences are :class:`YamlMap` and :class:`YamlList`."""
+
+
+def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> YamlMap:
+    loader.flatten_mapping(node)
+    result = YamlMap()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found an unhashable key", key_node.start_mark
+            ) from None
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_list(loader: LineLoader, node: yaml.SequenceNode) -> YamlList:
+    result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+def parse_yaml(text: str, path: str | None = None) -> Any:
+    """Parse YAML text; a syntax error becomes an :class:`InputError` with its line."""
+    try:
+        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - LineLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise InputError([Problem(path, line, "", "not_yaml", {"error": detail})]) from None
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 file, turning every way it can fail into an :class:`InputError`."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, "", "not_found")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, "", "not_readable", {"error": exc.strerror})]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, "", "not_utf8", {"offset": exc.start})]) from None
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read and parse one YAML file with line information."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def type_name(value: object) -> str:
+    """A user-facing name for the type of a YAML value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text"
