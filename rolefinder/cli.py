@@ -1,0 +1,144 @@
+"""The ``rolefinder`` command line: parse options, call the library, print.
+
+Commands live in :mod:`rolefinder.commands`, one module per family, and are imported only
+when invoked, so ``rolefinder identify`` does not pay for Jinja2 and ``--help`` starts fast.
+Library errors (:class:`~rolefinder.errors.RolefinderError`) print as one line per problem in
+the chosen language and exit with status 2; nothing prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from rolefinder.errors import RolefinderError
+from rolefinder.i18n import LANGS, detect_lang
+
+# name -> "module:attribute", in the order ``--help`` lists them
+COMMANDS = {
+    "identify": "rolefinder.commands.identify:identify",
+    "explain": "rolefinder.commands.identify:explain",
+    "interview": "rolefinder.commands.interview:interview",
+    "plan": "rolefinder.commands.plan:plan",
+    "visit": "rolefinder.commands.plan:visit",
+    "cases": "rolefinder.commands.cases:cases",
+    "quiz": "rolefinder.commands.quiz:quiz",
+    "rules": "rolefinder.commands.rules:rules",
+    "demo": "rolefinder.commands.demo:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._available(name)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not self._available(name):
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    @staticmethod
+    def _available(name: str) -> bool:
+        module = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module) is not None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RolefinderError as exc:
+            click.echo(exc.render(current_lang()), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("", err=True)
+            ctx.exit(130)
+
+
+def current_lang() -> str:
+    """The language of the running command (``--lang``), else the locale's."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("lang"):
+            return ctx.params["lang"]
+        ctx = ctx.parent
+    return detect_lang()
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    try:
+        number = version("rolefinder")
+    except PackageNotFoundError:
+        number = "unknown"
+    where = Path(__file__).resolve().parent
+    click.echo(f"rolefinder {number} from {where} (Python {sys.version.split()[0]})")
+    ctx.exit()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version, where it is installed and the Python it runs on.")
+def cli() -> None:
+    """rolefinder: map the buying center of a B2B account (客户角色辨识).
+
+    Rules in YAML infer each contact's roles with certainty factors from interview answers
+    and org-chart facts, and explain every conclusion.
+    用 YAML 规则从访谈回答和组织架构推断每位联系人的采购角色,并解释每一个结论。
+    """
+
+
+# ------------------------------------------------------------------ shared options
+
+def lang_option(func: Callable) -> Callable:
+    return click.option(
+        "--lang", type=click.Choice(LANGS), default=None,
+        help="Language of the output: zh or en (default: from the locale, LANG=zh_CN.UTF-8 gives zh).",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "text") -> Callable:
+    def decorate(func: Callable) -> Callable:
+        return click.option(
+            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            help="Output format: text for people, json or yaml for scripts.",
+        )(func)
+    return decorate
+
+
+def rules_option(func: Callable) -> Callable:
+    return click.option(
+        "--rules", "rules", multiple=True, type=click.Path(file_okay=True, dir_okay=True),
+        help="A directory (or file) of your own rule packs, loaded on top of the shipped ones. Repeatable.",
+    )(func)
+
+
+def resolve_lang(lang: str | None) -> str:
+    return lang or detect_lang()
+
+
+def emit(data: Any, fmt: str) -> None:
+    """Print data for scripts: JSON (UTF-8, not escaped) or YAML."""
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="rolefinder")

@@ -1,0 +1,1 @@
+"""One module per command family; :mod:`rolefinder.cli` imports them lazily."""
