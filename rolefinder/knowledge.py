@@ -254,7 +254,7 @@ class Knowledge:
     min_worth: float
     facts: dict[str, frozenset[str]]
     rules: list[RuleSpec]
-    sections: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    sections: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict)  # (pack, path, data)
     _engine: Any = field(default=None, repr=False)
 
     def rule(self, rule_id: str) -> RuleSpec:
@@ -371,7 +371,7 @@ class _Builder:
         self.min_worth = 0.25
         self.rules: list[RuleSpec] = []
         self.rule_where: dict[str, str] = {}
-        self.sections: dict[str, list[tuple[str, Any]]] = {k: [] for k in SECTION_KEYS}
+        self.sections: dict[str, list[tuple[str, str, Any]]] = {k: [] for k in SECTION_KEYS}
         # Checks that need every pack: (path, line, field, kind, value)
         self.role_refs: list[tuple[str, int | None, str, str]] = []
         self.question_refs: list[tuple[str, int | None, str, str]] = []
@@ -463,7 +463,7 @@ class _Builder:
         self._rules(data, name)
         for key in SECTION_KEYS:
             if key in data:
-                self.sections[key].append((name, data[key]))
+                self.sections[key].append((name, self.path, data[key]))
         counts = {
             "roles": len(self.roles) - before[0],
             "questions": len(self.questions) - before[1],
@@ -767,6 +767,11 @@ class _Builder:
                         path, line, where, "unknown_fact_value",
                         {"value": value, "fact": name,
                          "allowed": ", ".join(sorted(self.facts[name]))}, MESSAGES))
+        sections = {k: v for k, v in self.sections.items() if v}
+        for key, entries in sections.items():
+            validate = _section_validator(key)
+            if validate is not None:
+                self.problems += validate(entries, self.roles, self.questions)
         if not any(p.name == "core" for p in self.packs) and not self.problems:
             self.problems.append(Problem(self.path, None, "", "no_core", {}, MESSAGES))
         if self.problems:
@@ -779,5 +784,24 @@ class _Builder:
             min_worth=self.min_worth,
             facts={k: frozenset(v) for k, v in self.facts.items()},
             rules=self.rules,
-            sections={k: v for k, v in self.sections.items() if v},
+            sections=sections,
         )
+
+
+# Sections that belong to other parts of rolefinder validate themselves: "module:function",
+# called with [(pack, path, data)], the roles and the questions; it returns a list of Problems.
+SECTION_VALIDATORS = {
+    "playbooks": "rolefinder.playbooks:validate_section",
+    "classification": "rolefinder.classify:validate_section",
+    "tests": "rolefinder.ruletests:validate_section",
+}
+
+
+def _section_validator(key: str):
+    import importlib
+    import importlib.util
+
+    module, function = SECTION_VALIDATORS[key].split(":")
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), function, None)
