@@ -56,6 +56,7 @@ class Contact:
     answers: dict[str, str] = field(default_factory=dict)
     notes: str | None = None
     line: int | None = None
+    manager_line: int | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The contact as it is written to an account file (empty fields left out)."""
@@ -204,8 +205,6 @@ def parse_account(
     check.keys(data, TOP_LEVEL, "")
     header = _parse_header(data, check)
     contacts = _parse_contacts(data, check)
-    if check.problems:
-        raise InputError(check.problems)
     _check_org_chart(contacts, check)
     if knowledge is None:
         from rolefinder.knowledge import load_knowledge
@@ -213,7 +212,7 @@ def parse_account(
         knowledge = load_knowledge(industry=header.get("industry"), rules=rules)
     _check_answers(data, contacts, knowledge.questions, check)
     if check.problems:
-        raise InputError(check.problems)
+        raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     case = data.get("case")
     return Account(
         name=header.pop("name"),
@@ -300,6 +299,7 @@ def _parse_contacts(data: YamlMap, check: _Checker) -> list[Contact]:
                 attitude=check.choice(item, "attitude", where, ATTITUDES),
                 notes=None if notes is None else str(notes),
                 line=item.line,
+                manager_line=item.line_of("reports_to"),
             )
         )
     return contacts
@@ -308,16 +308,20 @@ def _parse_contacts(data: YamlMap, check: _Checker) -> list[Contact]:
 def _check_org_chart(contacts: list[Contact], check: _Checker) -> None:
     """``reports_to`` must name a contact of the file and must never loop."""
     ids = {c.id: c for c in contacts}
-    for contact in contacts:
+    broken = False
+    for index, contact in enumerate(contacts):
+        where = f"contacts[{index}].reports_to"
         if contact.reports_to is None:
             continue
         if contact.reports_to == contact.id:
-            check.add(contact.line, f"contacts[{contact.id}].reports_to", "self_manager")
+            check.add(contact.manager_line, where, "self_manager")
+            broken = True
         elif contact.reports_to not in ids:
-            check.add(contact.line, f"contacts[{contact.id}].reports_to", "dangling_manager",
-                      value=contact.reports_to)
-    if check.problems:
-        return
+            check.add(contact.manager_line, where, "dangling_manager", value=contact.reports_to)
+            broken = True
+    if broken or len(ids) != len(contacts):
+        return  # a cycle search over a broken chart would only repeat these problems
+    index_of = {c.id: i for i, c in enumerate(contacts)}
     reported: set[str] = set()
     for contact in contacts:
         chain, seen, current = [], set(), contact
@@ -330,8 +334,8 @@ def _check_org_chart(contacts: list[Contact], check: _Checker) -> None:
             key = frozenset(loop)
             if key not in reported:
                 reported.add(key)
-                check.add(current.line, f"contacts[{current.id}].reports_to", "cycle",
-                          chain=" → ".join(loop))
+                check.add(current.manager_line, f"contacts[{index_of[current.id]}].reports_to",
+                          "cycle", chain=" → ".join(loop))
 
 
 def _check_answers(data: YamlMap, contacts: list[Contact], questions: dict, check: _Checker) -> None:

@@ -66,11 +66,16 @@ class LazyGroup(click.Group):
 def current_lang() -> str:
     """The language of the running command (``--lang``), else the locale's."""
     ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.params.get("lang"):
-            return ctx.params["lang"]
-        ctx = ctx.parent
+    if ctx is not None and ctx.meta.get("rolefinder.lang"):
+        return ctx.meta["rolefinder.lang"]
     return detect_lang()
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # ctx.meta is shared by the whole context chain, so the group's error handler sees it too.
+    if value:
+        ctx.meta["rolefinder.lang"] = value
+    return value
 
 
 def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -104,7 +109,7 @@ def cli() -> None:
 
 def lang_option(func: Callable) -> Callable:
     return click.option(
-        "--lang", type=click.Choice(LANGS), default=None,
+        "--lang", type=click.Choice(LANGS), default=None, callback=_remember_lang, is_eager=True,
         help="Language of the output: zh or en (default: from the locale, LANG=zh_CN.UTF-8 gives zh).",
     )(func)
 

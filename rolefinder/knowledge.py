@@ -319,6 +319,7 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
         industries = data.get("industries") or []
         wanted = (
             data.get("pack") == "core"
+            or data.get("always") is True
             or all_industries
             or (industry is not None and isinstance(industries, list) and industry in industries)
         )
@@ -342,7 +343,7 @@ def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:
 
 # --------------------------------------------------------------------------- validation
 
-PACK_KEYS = ("pack", "title", "industries", "roles", "questions", "thresholds", "interview",
+PACK_KEYS = ("pack", "title", "industries", "always", "roles", "questions", "thresholds", "interview",
              "facts", "rules", "playbooks", "classification", "tests")
 SECTION_KEYS = ("playbooks", "classification", "tests")
 ROLE_KEYS = ("label", "definition", "cares_about", "prior", "expected")
@@ -451,6 +452,9 @@ class _Builder:
                     self.add(data.line_of("pack"), "pack", "duplicate_pack", value=name, other=info.path)
         title = self.bilingual(data, "title", "title") or {"zh": name, "en": name}
         industries = data.get("industries") or []
+        if "always" in data and not isinstance(data["always"], bool):
+            self.add(data.line_of("always"), "always", "expected_type", _ERRORS,
+                     expected="true or false", got=type_name(data["always"]))
         if not isinstance(industries, list) or not all(isinstance(i, str) for i in industries):
             self.add(data.line_of("industries"), "industries", "expected_type", _ERRORS,
                      expected="list of text", got=type_name(industries))

@@ -1,0 +1,72 @@
+"""``rolefinder identify`` and ``rolefinder explain``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
+
+
+def _style(enabled: bool):
+    if enabled:
+        return click.style
+    return lambda text, **_: text
+
+
+def _color(fmt: str) -> bool:
+    return fmt == "text" and sys.stdout.isatty()
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@format_option("text", "json", "yaml")
+@lang_option
+@rules_option
+def identify(file: str, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+    """Identify the buying role of every contact in an account FILE.
+
+    识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
+    the next question worth asking for each contact, and the account's gaps and red flags.
+    """
+    from rolefinder.account import load_account
+    from rolefinder.identify import identify as run
+
+    lang = resolve_lang(lang)
+    result = run(load_account(file, rules=rules))
+    if fmt != "text":
+        emit(result.to_dict(), fmt)
+        return
+    from rolefinder.report import render_identification
+
+    click.echo(render_identification(result, lang, _style(_color(fmt))))
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("contact")
+@format_option("text", "json", "yaml")
+@lang_option
+@rules_option
+def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+    """Explain how the roles of CONTACT in FILE were concluded.
+
+    解释某位联系人的角色是如何推断出来的:触发了哪些规则、依据哪些事实、确定度如何合成,
+    以及下一个问题为什么值得问。
+    """
+    from rolefinder.account import load_account
+    from rolefinder.identify import identify as run
+
+    lang = resolve_lang(lang)
+    result = run(load_account(file, rules=rules))
+    r = result.contact(contact)
+    if fmt != "text":
+        data = r.to_dict(result.knowledge)
+        data["undecided"] = [b.to_dict() for b in r.beliefs.values() if b.status is None]
+        data["candidates"] = [q.to_dict() for q in r.candidates]
+        emit(data, fmt)
+        return
+    from rolefinder.report import render_explanation
+
+    click.echo(render_explanation(result, contact, lang, _style(_color(fmt))))

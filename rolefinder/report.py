@@ -1,0 +1,196 @@
+"""Plain-text views of a result for the terminal: the role table and the explanations.
+
+Tables are aligned by display width (a Chinese character takes two columns), using only the
+standard library's East Asian Width data.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from rolefinder.certainty import combine
+from rolefinder.i18n import Catalog, pick
+from rolefinder.identify import ContactResult, Identification, NextQuestion
+
+T = Catalog(
+    {
+        "account": {"en": "Account", "zh": "客户"},
+        "industry": {"en": "industry", "zh": "行业"},
+        "offering": {"en": "offering", "zh": "销售产品"},
+        "packs": {"en": "rule packs", "zh": "规则包"},
+        "contact": {"en": "Contact", "zh": "联系人"},
+        "title": {"en": "Title", "zh": "职务"},
+        "primary": {"en": "Primary role", "zh": "主要角色"},
+        "roles": {"en": "Roles (certainty, status)", "zh": "角色(确定度,状态)"},
+        "next": {"en": "Next question", "zh": "下一个问题"},
+        "none": {"en": "—", "zh": "—"},
+        "nothing_to_ask": {"en": "(nothing worth asking)", "zh": "(无需再问)"},
+        "gaps": {"en": "Gaps and red flags", "zh": "缺口与风险信号"},
+        "no_gaps": {"en": "No gaps found.", "zh": "未发现缺口。"},
+        "red_flag": {"en": "RED FLAG", "zh": "风险"},
+        "gap": {"en": "gap", "zh": "缺口"},
+        "confirmed": {"en": "confirmed", "zh": "确认"},
+        "probable": {"en": "probable", "zh": "很可能"},
+        "possible": {"en": "possible", "zh": "可能"},
+        "ruled_out": {"en": "ruled out", "zh": "排除"},
+        "undecided": {"en": "undecided", "zh": "未定"},
+        "explain_head": {"en": "How rolefinder judged {name} ({id})", "zh": "rolefinder 如何判断 {name}({id})"},
+        "facts": {"en": "Facts", "zh": "事实"},
+        "answers": {"en": "Answers", "zh": "回答"},
+        "no_answers": {"en": "no answers yet", "zh": "尚无回答"},
+        "derived": {"en": "Derived facts", "zh": "推导出的事实"},
+        "role_head": {"en": "{label}: certainty {cf} → {status}", "zh": "{label}:确定度 {cf} → {status}"},
+        "by_rule": {"en": "by rule", "zh": "来自规则"},
+        "no_evidence": {"en": "No rule gave evidence about any role.", "zh": "没有任何规则给出角色证据。"},
+        "combine_note": {
+            "en": "Certainties combine as MYCIN certainty factors: a+b(1-a) for two positives, "
+                  "a+b(1+a) for two negatives, (a+b)/(1-min(|a|,|b|)) for mixed signs.",
+            "zh": "确定度按 MYCIN 确定性因子合成:同为正 a+b(1-a),同为负 a+b(1+a),"
+                  "异号 (a+b)/(1-min(|a|,|b|))。",
+        },
+        "why_head": {"en": "Why ask “{text}” next", "zh": "为什么下一个问“{text}”"},
+        "why_worth": {
+            "en": "Expected value {worth}: P(yes) ≈ {p} × changes if yes + P(no) × changes if no.",
+            "zh": "期望价值 {worth}:P(是) ≈ {p} × 回答“是”带来的变化 + P(否) × 回答“否”带来的变化。",
+        },
+        "if_answer": {"en": "If the answer is {answer}:", "zh": "如果回答“{answer}”:"},
+        "no_change": {"en": "no conclusion changes", "zh": "结论不变"},
+        "change": {"en": "{label}: {before} → {after} ({cf})", "zh": "{label}:{before} → {after}({cf})"},
+        "rules_decide": {"en": "Rules this answer feeds:", "zh": "该回答会触发的规则:"},
+        "no_next": {
+            "en": "No question is worth asking: no answer would likely change a conclusion "
+                  "(threshold {min}).",
+            "zh": "没有值得再问的问题:任何回答都不太可能改变结论(阈值 {min})。",
+        },
+        "other_questions": {"en": "Other open questions by value:", "zh": "其他待问问题(按价值):"},
+        "yes": {"en": "yes", "zh": "是"},
+        "no": {"en": "no", "zh": "否"},
+    }
+)
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], gap: str = "  ") -> list[str]:
+    """Rows aligned in columns; cells may hold several lines."""
+    split = [[cell.split("\n") for cell in row] for row in rows]
+    widths = [width(h) for h in headers]
+    for row in split:
+        for index, lines in enumerate(row):
+            widths[index] = max(widths[index], *(width(line) for line in lines))
+    out = [gap.join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    out.append(gap.join("─" * w for w in widths))
+    for row in split:
+        for line_no in range(max(len(lines) for lines in row)):
+            cells = [lines[line_no] if line_no < len(lines) else "" for lines in row]
+            out.append(gap.join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return out
+
+
+def status_label(status: str | None, lang: str) -> str:
+    return T(status or "undecided", lang)
+
+
+Style = Callable[..., str]
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def render_identification(result: Identification, lang: str, style: Style = _plain) -> str:
+    knowledge, account = result.knowledge, result.account
+    head = f"{T('account', lang)}: {account.name}"
+    extras = [f"{T('industry', lang)} {account.industry}" if account.industry else "",
+              f"{T('offering', lang)} {account.offering}" if account.offering else "",
+              f"{T('packs', lang)} {', '.join(p.name for p in knowledge.packs)}"]
+    lines = [style(head, bold=True), "  " + " · ".join(e for e in extras if e), ""]
+    rows = []
+    for r in result.contacts:
+        roles = "\n".join(
+            f"{pick(knowledge.roles[b.role].label, lang)} {b.certainty:.2f} {status_label(b.status, lang)}"
+            for b in r.roles if b.status != "ruled_out"
+        ) or T("none", lang)
+        primary = pick(knowledge.roles[r.primary_role].label, lang) if r.primary_role else T("none", lang)
+        question = pick(r.next_question.text, lang) if r.next_question else T("nothing_to_ask", lang)
+        rows.append([f"{r.contact.name} ({r.contact.id})", r.contact.title or "", primary, roles,
+                     question])
+    headers = [T(k, lang) for k in ("contact", "title", "primary", "roles", "next")]
+    lines += table(headers, rows)
+    lines += ["", style(T("gaps", lang), bold=True)]
+    if not result.gaps:
+        lines.append("  " + T("no_gaps", lang))
+    for gap in result.gaps:
+        mark = style(T(gap.severity, lang), fg="red" if gap.severity == "red_flag" else "yellow")
+        lines.append(f"  [{mark}] {gap.text(lang)}")
+    return "\n".join(lines)
+
+
+def render_explanation(result: Identification, contact_id: str, lang: str, style: Style = _plain) -> str:
+    r = result.contact(contact_id)
+    c, knowledge = r.contact, result.knowledge
+    lines = [style(T("explain_head", lang, name=c.name, id=c.id), bold=True), ""]
+    lines.append(style(T("facts", lang), bold=True))
+    for key in ("title", "department", "reports_to", "influence", "attitude"):
+        value = getattr(c, key)
+        if value:
+            lines.append(f"  {key}: {value}")
+    answers = ", ".join(f"{q}={a}" for q, a in c.answers.items()) or T("no_answers", lang)
+    lines.append(f"  {T('answers', lang)}: {answers}")
+    if r.derived:
+        lines += ["", style(T("derived", lang), bold=True)]
+        for d in r.derived:
+            reason = pick(knowledge.rule(d.rule).reason, lang)
+            lines.append(f"  {d.name} = {d.value} ({d.cf:.2f})  {T('by_rule', lang)} {d.rule}: {reason}")
+    lines.append("")
+    if not r.beliefs:
+        lines.append(T("no_evidence", lang))
+    for belief in sorted(r.beliefs.values(), key=lambda b: -b.cf):
+        label = pick(knowledge.roles[belief.role].label, lang)
+        head = T("role_head", lang, label=label, cf=f"{belief.cf:+.2f}",
+                 status=status_label(belief.status, lang))
+        lines.append(style(head, bold=True))
+        total = 0.0
+        for evidence in belief.evidence:
+            before, total = total, combine(total, evidence.certainty)
+            lines.append(f"  {evidence.certainty:+.2f}  {before:+.2f} → {total:+.2f}  "
+                         f"{evidence.rule}: {pick(evidence.reason, lang)}")
+            spec = knowledge.rule(evidence.rule)
+            lines.append(f"        ⟸ {'; '.join(spec.describe_conditions())}")
+    lines += ["", T("combine_note", lang), ""]
+    lines += explain_question(r, result, lang, style)
+    return "\n".join(lines)
+
+
+def explain_question(r: ContactResult, result: Identification, lang: str,
+                     style: Style = _plain, question: NextQuestion | None = None) -> list[str]:
+    """Why a question is worth asking: which roles each answer would move, through which rules."""
+    knowledge = result.knowledge
+    q = question or r.next_question
+    if q is None:
+        return [T("no_next", lang, min=knowledge.min_worth)]
+    lines = [style(T("why_head", lang, text=pick(q.text, lang)), bold=True),
+             "  " + T("why_worth", lang, worth=f"{q.worth:.2f}", p=f"{q.p_yes:.2f}")]
+    for answer, effects in q.effects.items():
+        lines.append("  " + T("if_answer", lang, answer=T(answer, lang)))
+        if not effects:
+            lines.append("    " + T("no_change", lang))
+        for e in effects:
+            lines.append("    " + T("change", lang, label=pick(knowledge.roles[e.role].label, lang),
+                                    before=status_label(e.before, lang),
+                                    after=status_label(e.after, lang), cf=f"{e.cf_after:+.2f}"))
+    lines.append("  " + T("rules_decide", lang))
+    for rule_id in q.rules:
+        lines.append(f"    {rule_id}: {pick(knowledge.rule(rule_id).reason, lang)}")
+    others = [c for c in r.candidates if c.id != q.id and c.worth >= knowledge.min_worth]
+    if others and question is None:
+        lines.append("  " + T("other_questions", lang))
+        lines += [f"    {c.worth:.2f}  {pick(c.text, lang)}" for c in others[:5]]
+    return lines
