@@ -21,8 +21,8 @@ import collections.abc
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
-from experta import MATCH, Fact, KnowledgeEngine, P, Rule  # noqa: E402
-from experta.matchers.rete import ReteMatcher  # noqa: E402
+from experta import MATCH, Fact, KnowledgeEngine, P, Rule
+from experta.matchers.rete import ReteMatcher
 
 __all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "P", "Rule"]
 

@@ -7,7 +7,7 @@ interrupted save never leaves a half-written account behind.
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rolefinder.answers import normalise_answer
-from rolefinder.errors import InputError, Problem
+from rolefinder.errors import InputError, Problem, did_you_mean
+from rolefinder.i18n import Catalog
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, parse_yaml, type_name
 
 if TYPE_CHECKING:
@@ -40,6 +41,15 @@ CONTACT_FIELDS = (
     "influence", "attitude", "answers", "notes",
 )
 TOP_LEVEL = ("account", "contacts", "case")
+
+_MESSAGES = Catalog(
+    {
+        "no_such_contact_id": {
+            "en": "no contact with id {value!r}; the file has: {allowed}",
+            "zh": "没有编号为 {value!r} 的联系人;文件中有:{allowed}",
+        },
+    }
+)
 
 
 @dataclass
@@ -108,21 +118,8 @@ class Account:
         return out
 
 
-from rolefinder.i18n import Catalog  # noqa: E402 - kept beside its only user
-
-_MESSAGES = Catalog(
-    {
-        "no_such_contact_id": {
-            "en": "no contact with id {value!r}; the file has: {allowed}",
-            "zh": "没有编号为 {value!r} 的联系人;文件中有:{allowed}",
-        },
-    }
-)
 
 
-def _hint(value: str, allowed: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(allowed), n=1)
-    return f" (did you mean {close[0]!r}? / 是否想写 {close[0]!r}?)" if close else ""
 
 
 class _Checker:
@@ -140,7 +137,7 @@ class _Checker:
         for key in data:
             if key not in allowed:
                 self.add(data.line_of(key), f"{where}.{key}", "unknown_key",
-                         hint=_hint(str(key), allowed), allowed=", ".join(allowed))
+                         hint=did_you_mean(str(key), allowed), allowed=", ".join(allowed))
 
     def text(self, data: YamlMap, key: str, where: str, required: bool = False) -> str | None:
         value = data.get(key)
@@ -330,7 +327,7 @@ def _check_org_chart(contacts: list[Contact], check: _Checker) -> None:
             chain.append(current.id)
             current = ids.get(current.reports_to) if current.reports_to else None
         if current is not None:
-            loop = chain[chain.index(current.id):] + [current.id]
+            loop = [*chain[chain.index(current.id):], current.id]
             key = frozenset(loop)
             if key not in reported:
                 reported.add(key)
@@ -353,7 +350,7 @@ def _check_answers(data: YamlMap, contacts: list[Contact], questions: dict, chec
             line = answers.line_of(qid)
             if qid not in questions:
                 check.add(line, f"{where}.{qid}", "unknown_question",
-                          value=qid, hint=_hint(str(qid), questions))
+                          value=qid, hint=did_you_mean(str(qid), questions))
                 continue
             if raw is None:
                 continue  # written down but not asked yet
@@ -381,10 +378,8 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
             os.chmod(tmp, target.stat().st_mode & 0o777)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rolefinder.i18n import Catalog
+from rolefinder.i18n import Catalog, pick
 
 MESSAGES = Catalog(
     {
@@ -70,7 +70,8 @@ class Problem:
     catalog: Catalog = field(default=MESSAGES, compare=False, hash=False, repr=False)
 
     def message(self, lang: str) -> str:
-        return self.catalog(self.code, lang, **self.params)
+        params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
+        return self.catalog(self.code, lang, **params)
 
     def render(self, lang: str = "en") -> str:
         where = self.path or "<input>"
@@ -99,6 +100,16 @@ class InputError(RolefinderError):
 
 class PackError(RolefinderError):
     """A rule pack does not follow the schema."""
+
+
+def did_you_mean(value: object, allowed) -> dict[str, str] | str:
+    """A bilingual "did you mean" hint for a misspelt key or id (empty when nothing is close)."""
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+    if not close:
+        return ""
+    return {"en": f" (did you mean {close[0]!r}?)", "zh": f"(是否想写 {close[0]!r}?)"}
 
 
 def fail(path: str | None, line: int | None, field: str, code: str, **params: object):

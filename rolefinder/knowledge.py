@@ -9,7 +9,6 @@ code; regular expressions are compiled here, once.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rolefinder.answers import ABSENT, ANSWERS
-from rolefinder.errors import PackError, Problem
+from rolefinder.errors import PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
 from rolefinder.resources import data_dir
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, type_name
@@ -354,9 +353,6 @@ THEN_KEYS = ("role", "fact", "cf")
 MATCH_KEYS = ("keywords", "regex", "unless")
 
 
-def _hint(value: str, allowed: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(value), list(allowed), n=1)
-    return f" (did you mean {close[0]!r}? / 是否想写 {close[0]!r}?)" if close else ""
 
 
 class _Builder:
@@ -388,7 +384,7 @@ class _Builder:
         for key in data:
             if key not in allowed:
                 self.add(data.line_of(key), f"{where}.{key}" if where else str(key), "unknown_key",
-                         _ERRORS, hint=_hint(str(key), allowed), allowed=", ".join(allowed))
+                         _ERRORS, hint=did_you_mean(str(key), allowed), allowed=", ".join(allowed))
 
     def mapping(self, parent: YamlMap, key: str, where: str, required: bool = False):
         value = parent.get(key)
@@ -753,17 +749,17 @@ class _Builder:
         for path, line, where, role in self.role_refs:
             if role not in self.roles:
                 self.problems.append(Problem(path, line, where, "unknown_role",
-                                             {"value": role, "hint": _hint(role, self.roles)},
+                                             {"value": role, "hint": did_you_mean(role, self.roles)},
                                              MESSAGES))
         for path, line, where, qid in self.question_refs:
             if qid not in self.questions:
                 self.problems.append(Problem(path, line, where, "unknown_question",
-                                             {"value": qid, "hint": _hint(qid, self.questions)},
+                                             {"value": qid, "hint": did_you_mean(qid, self.questions)},
                                              _ERRORS))
         for path, line, where, name, values in self.fact_refs:
             if name not in self.facts:
                 self.problems.append(Problem(path, line, where, "unknown_fact",
-                                             {"value": name, "hint": _hint(name, self.facts)},
+                                             {"value": name, "hint": did_you_mean(name, self.facts)},
                                              MESSAGES))
             else:
                 for value in sorted(values - self.facts[name]):
