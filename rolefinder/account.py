@@ -136,7 +136,8 @@ class _Checker:
         allowed = list(allowed)
         for key in data:
             if key not in allowed:
-                self.add(data.line_of(key), f"{where}.{key}", "unknown_key",
+                field = f"{where}.{key}" if where else str(key)
+                self.add(data.line_of(key), field, "unknown_key",
                          hint=did_you_mean(str(key), allowed), allowed=", ".join(allowed))
 
     def text(self, data: YamlMap, key: str, where: str, required: bool = False) -> str | None:
@@ -336,8 +337,12 @@ def _check_org_chart(contacts: list[Contact], check: _Checker) -> None:
 
 
 def _check_answers(data: YamlMap, contacts: list[Contact], questions: dict, check: _Checker) -> None:
-    items = data.get("contacts") or []
-    for index, (item, contact) in enumerate(zip(items, contacts, strict=True)):
+    items = data.get("contacts")
+    if not isinstance(items, YamlList):
+        return  # already reported by _parse_contacts
+    # _parse_contacts made one Contact per mapping item, in order; other items were reported.
+    mappings = [(index, item) for index, item in enumerate(items) if isinstance(item, YamlMap)]
+    for (index, item), contact in zip(mappings, contacts, strict=True):
         answers = item.get("answers")
         where = f"contacts[{index}].answers"
         if answers is None:

@@ -337,7 +337,8 @@ def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> Conta
             evidence = tuple(sorted(per_role[role], key=lambda e: (-abs(e.certainty), e.rule)))
             cf = combine_all(e.certainty for e in evidence)
             beliefs[role] = RoleBelief(role, cf, thresholds.status(cf), evidence)
-    derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in found.derived.items()]
+    # Sorted, so the order does not depend on which rule happened to fire first.
+    derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in sorted(found.derived.items())]
     candidates = _price_questions(contact, beliefs, found, knowledge)
     best = candidates[0] if candidates and candidates[0].worth >= knowledge.min_worth else None
     return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds)
