@@ -1,0 +1,507 @@
+"""``rolefinder interview``: the guided questionnaire in the terminal.
+
+This module only reads lines and prints; :class:`rolefinder.interviewing.Interview` decides
+what to ask and saves every change. Input is read line by line, so the same code serves a
+rep at a terminal, a script piping answers in, and the tests.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from rolefinder.account import ATTITUDES, INFLUENCE, atomic_write, load_account
+from rolefinder.answers import normalise_answer
+from rolefinder.cli import lang_option, resolve_lang, rules_option
+from rolefinder.errors import InputError, Problem
+from rolefinder.i18n import Catalog, pick
+from rolefinder.identify import ContactResult, NextQuestion
+from rolefinder.interviewing import AccountFile, Interview, new_account_text
+
+T = Catalog(
+    {
+        "new_account": {"en": "New account file {path}.", "zh": "新建客户文件 {path}。"},
+        "ask_account_name": {"en": "Account name", "zh": "客户名称"},
+        "ask_industry": {"en": "Industry (optional, e.g. manufacturing, healthcare)",
+                         "zh": "行业(可选,例如 manufacturing、healthcare)"},
+        "ask_offering": {"en": "What we are selling (optional)", "zh": "我们销售的产品或服务(可选)"},
+        "required": {"en": "This is required.", "zh": "此项必填。"},
+        "no_file": {"en": "the file does not exist, and --no-input cannot ask for a new account",
+                    "zh": "文件不存在,使用 --no-input 时无法询问新客户信息"},
+        "contacts_head": {"en": "Contacts of {account}:", "zh": "{account} 的联系人:"},
+        "no_contacts": {"en": "No contacts yet.", "zh": "还没有联系人。"},
+        "to_ask": {"en": "{n} to ask", "zh": "待问 {n} 题"},
+        "nothing_to_ask": {"en": "done", "zh": "已完成"},
+        "menu": {"en": "Number or id of a contact · a = add a contact · q = finish",
+                 "zh": "输入联系人序号或编号 · a = 添加联系人 · q = 结束"},
+        "menu_default": {"en": "Enter = {name}", "zh": "回车 = {name}"},
+        "menu_finish": {"en": "Enter = finish", "zh": "回车 = 结束"},
+        "bad_contact": {"en": "No such contact; type a number from the list, a or q.",
+                        "zh": "没有这个联系人;请输入列表中的序号、a 或 q。"},
+        "ask_name": {"en": "Name", "zh": "姓名"},
+        "ask_title": {"en": "Title (optional)", "zh": "职务(可选)"},
+        "ask_department": {"en": "Department (optional)", "zh": "部门(可选)"},
+        "ask_manager": {"en": "Manager: number from the list, Enter = none",
+                        "zh": "上级:输入列表中的序号,回车 = 无"},
+        "added": {"en": "Added {name} ({id}).", "zh": "已添加 {name}({id})。"},
+        "contact_head": {"en": "── {name} ({id}){title}", "zh": "── {name}({id}){title}"},
+        "progress": {
+            "en": "[contact {i} of {n} · {answered}/{total} answered · open: {open}]",
+            "zh": "[联系人 {i}/{n} · 已答 {answered}/{total} · 未定角色:{open}]",
+        },
+        "none": {"en": "none", "zh": "无"},
+        "choices": {
+            "en": "1 yes · 2 no · 3 unsure   (why · back · skip · done · quit · help)",
+            "zh": "1 是 · 2 否 · 3 不确定   (为什么 · 返回 · 跳过 · 完成 · 退出 · 帮助)",
+        },
+        "help": {
+            "en": ("Answer with 1/2/3, y/n/? or yes/no/unsure.\n"
+                   "  why        why this question is asked\n"
+                   "  back       undo the last answer\n"
+                   "  skip       move on without answering\n"
+                   "  done       finish this contact\n"
+                   "  influence  record influence (high/medium/low)\n"
+                   "  attitude   record attitude (champion/supporter/neutral/opponent)\n"
+                   "  quit       save and leave (every answer is already saved)"),
+            "zh": ("回答:1/2/3,或 是/否/不确定(也可用 y/n/?)。\n"
+                   "  为什么 (why)      为什么问这个问题\n"
+                   "  返回 (back)       撤销上一个回答\n"
+                   "  跳过 (skip)       不回答,继续下一题\n"
+                   "  完成 (done)       结束这位联系人\n"
+                   "  影响力 (influence) 记录影响力(高/中/低)\n"
+                   "  态度 (attitude)    记录态度(支持者/赞同/中立/反对)\n"
+                   "  退出 (quit)       保存并离开(每个回答都已保存)"),
+        },
+        "bad_answer": {"en": "Please answer 1/2/3 (y/n/?), or type help.",
+                       "zh": "请回答 1/2/3(是/否/不确定),或输入“帮助”。"},
+        "why_head": {"en": "This question can decide:", "zh": "这个问题可能决定:"},
+        "why_effect": {"en": "  if {answer}: {role} {before} → {after} ({cf:.2f})",
+                       "zh": "  若回答{answer}:{role} {before} → {after}({cf:.2f})"},
+        "why_rules": {"en": "Rules involved:", "zh": "相关规则:"},
+        "why_worth": {"en": "Expected value {worth:.2f}, P(yes) {p:.2f}.",
+                      "zh": "期望价值 {worth:.2f},P(是) {p:.2f}。"},
+        "undone": {"en": "Undone: {what}.", "zh": "已撤销:{what}。"},
+        "nothing_undo": {"en": "Nothing to undo for this contact.", "zh": "这位联系人没有可撤销的操作。"},
+        "skipped": {"en": "Skipped.", "zh": "已跳过。"},
+        "contact_done": {"en": "Nothing more worth asking about {name}.",
+                         "zh": "关于 {name} 已没有值得再问的问题。"},
+        "ask_influence": {"en": "Influence: 1 high · 2 medium · 3 low · Enter = keep{now}",
+                          "zh": "影响力:1 高 · 2 中 · 3 低 · 回车 = 保持{now}"},
+        "ask_attitude": {
+            "en": "Attitude: 1 champion · 2 supporter · 3 neutral · 4 opponent · Enter = keep{now}",
+            "zh": "态度:1 支持者(教练)· 2 赞同 · 3 中立 · 4 反对 · 回车 = 保持{now}",
+        },
+        "bad_choice": {"en": "Type a number from the list, or Enter.",
+                       "zh": "请输入列表中的序号,或直接回车。"},
+        "saved_field": {"en": "{field}: {value}", "zh": "{field}:{value}"},
+        "beliefs": {"en": "→ {line}", "zh": "→ {line}"},
+        "no_roles": {"en": "no role yet", "zh": "暂无角色"},
+        "summary_head": {"en": "Roles at {account}:", "zh": "{account} 的角色:"},
+        "gaps_head": {"en": "Gaps and red flags:", "zh": "缺口与风险:"},
+        "no_gaps": {"en": "No gaps found.", "zh": "未发现缺口。"},
+        "next_plan": {"en": "Next step: rolefinder plan {path}", "zh": "下一步:rolefinder plan {path}"},
+        "next_resume": {"en": "Questions remain; run again to resume: rolefinder interview {path}",
+                        "zh": "还有问题未问;再次运行即可继续:rolefinder interview {path}"},
+        "interrupted": {"en": "Interrupted. Every answer given is saved in {path}.",
+                        "zh": "已中断。已给出的回答都已保存在 {path}。"},
+        "no_input_question": {"en": "Next question for {name} ({id}): {text}",
+                              "zh": "{name}({id})的下一个问题:{text}"},
+        "no_input_hint": {"en": "Run without --no-input to answer it.",
+                          "zh": "去掉 --no-input 运行即可回答。"},
+        "answered": {"en": "answered {q}: {a}", "zh": "已回答 {q}:{a}"},
+        "field_influence": {"en": "influence", "zh": "影响力"},
+        "field_attitude": {"en": "attitude", "zh": "态度"},
+        "skip_of": {"en": "skipped {q}", "zh": "跳过 {q}"},
+    }
+)
+STATUS = {
+    "confirmed": {"en": "confirmed", "zh": "确认"},
+    "probable": {"en": "probable", "zh": "很可能"},
+    "possible": {"en": "possible", "zh": "可能"},
+    "ruled_out": {"en": "ruled out", "zh": "排除"},
+    None: {"en": "undecided", "zh": "未定"},
+}
+ANSWER_TEXT = {
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "unsure": {"en": "unsure", "zh": "不确定"},
+}
+VALUE_TEXT = {
+    "high": {"en": "high", "zh": "高"}, "medium": {"en": "medium", "zh": "中"},
+    "low": {"en": "low", "zh": "低"}, "champion": {"en": "champion", "zh": "支持者(教练)"},
+    "supporter": {"en": "supporter", "zh": "赞同"}, "neutral": {"en": "neutral", "zh": "中立"},
+    "opponent": {"en": "opponent", "zh": "反对"},
+}
+COMMANDS = {
+    "why": ("why", "w", "为什么"),
+    "back": ("back", "b", "undo", "返回", "上一步", "撤销"),
+    "skip": ("skip", "s", "跳过"),
+    "done": ("done", "d", "完成"),
+    "quit": ("quit", "q", "exit", "退出"),
+    "help": ("help", "h", "帮助"),
+    "influence": ("influence", "i", "影响力"),
+    "attitude": ("attitude", "a", "态度"),
+}
+WORDS = {word: command for command, words in COMMANDS.items() for word in words}
+NUMBERED = {"1": "yes", "2": "no", "3": "unsure"}
+
+
+class _Quit(Exception):
+    """The rep typed quit, or the input ended: leave with everything saved."""
+
+
+class Terminal:
+    """Prompts and prints in one language; flushes pending saves before reading."""
+
+    def __init__(self, lang: str, session: Interview | None = None) -> None:
+        self.lang = lang
+        self.session = session
+        self.tty = sys.stdin.isatty()
+
+    def say(self, key: str, **params: object) -> None:
+        click.echo(T(key, self.lang, **params))
+
+    def ask(self, prompt: str) -> str:
+        """One line from the rep; the end of input counts as ``quit``."""
+        if self.session is not None:
+            self.session.flush()
+        if self.tty:
+            try:
+                return input(prompt + " ").strip()
+            except EOFError:
+                raise _Quit from None
+        click.echo(prompt + " ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            click.echo()
+            raise _Quit
+        click.echo(line.rstrip("\n"))  # a transcript that reads like the session
+        return line.strip()
+
+    def ask_required(self, key: str) -> str:
+        while not (value := self.ask(T(key, self.lang) + ":")):
+            self.say("required")
+        return value
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--contact", "contact_id", default=None, help="Interview this contact (by id).")
+@click.option("--no-input", is_flag=True,
+              help="Never prompt: print the state and the next question, then exit.")
+@lang_option
+@rules_option
+def interview(file: str, contact_id: str | None, no_input: bool, lang: str | None,
+              rules: tuple[str, ...]) -> None:
+    """Interview the rep about an account, one worth-asking question at a time.
+
+    每次只问最值得问的问题,逐步辨识客户角色;每个回答立即保存。
+    """
+    lang = resolve_lang(lang)
+    ui = Terminal(lang)
+    if not Path(file).exists():
+        if no_input:
+            raise InputError([Problem(file, None, "", "no_file", catalog=T)])
+        _create(file, ui)
+    session = Interview(load_account(file, rules=rules), AccountFile(file), autosave=False)
+    ui.session = session
+    if contact_id is not None:
+        session.select(contact_id)
+    if no_input:
+        _show_state(session, ui, file)
+        return
+    try:
+        _run(session, ui, fixed=contact_id is not None)
+    except _Quit:
+        pass
+    except KeyboardInterrupt:
+        session.flush()
+        click.echo()
+        ui.say("interrupted", path=file)
+        raise click.exceptions.Exit(130) from None
+    finally:
+        session.flush()
+    _summary(session, ui, file)
+
+
+def _create(file: str, ui: Terminal) -> None:
+    """Ask for the account header and write the new file."""
+    ui.say("new_account", path=file)
+    try:
+        name = ui.ask_required("ask_account_name")
+        industry = ui.ask(T("ask_industry", ui.lang) + ":")
+        offering = ui.ask(T("ask_offering", ui.lang) + ":")
+    except _Quit:
+        raise click.exceptions.Exit(1) from None
+    atomic_write(file, new_account_text(name, industry.lower() or None, offering or None))
+
+
+def _run(session: Interview, ui: Terminal, fixed: bool) -> None:
+    """The contact menu, then one contact at a time; ``--contact`` interviews just that one."""
+    if fixed:
+        _contact(session, ui)
+        return
+    while True:
+        chosen = _choose_contact(session, ui)
+        if chosen is None:
+            return
+        session.select(chosen)
+        _contact(session, ui)
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _choose_contact(session: Interview, ui: Terminal) -> str | None:
+    """Show the contacts and read a choice; None means finish."""
+    account, lang = session.account, ui.lang
+    ui.say("contacts_head", account=account.name)
+    if not account.contacts:
+        ui.say("no_contacts")
+    for number, result in enumerate(session.result.contacts, start=1):
+        left = len(session.worth_asking(result.contact.id))
+        state = T("to_ask", lang, n=left) if left else T("nothing_to_ask", lang)
+        click.echo(f"  {number}. {_who(result)} · {_roles_short(session, result, lang)} · {state}")
+    default = session.next_contact()
+    hint = (T("menu_default", lang, name=session.account.contact(default).name) if default
+            else T("menu_finish", lang))
+    while True:
+        text = ui.ask(f"{T('menu', lang)} · {hint}\n>")
+        if not text:
+            return default
+        if text.lower() in ("q", "quit", "退出", "结束"):
+            return None
+        if text.lower() in ("a", "add", "添加"):
+            return _add_contact(session, ui).id
+        found = _pick_contact(session, text)
+        if found:
+            return found
+        ui.say("bad_contact")
+
+
+def _pick_contact(session: Interview, text: str) -> str | None:
+    contacts = session.account.contacts
+    if text.isdigit() and 1 <= int(text) <= len(contacts):
+        return contacts[int(text) - 1].id
+    return next((c.id for c in contacts if c.id == text), None)
+
+
+def _add_contact(session: Interview, ui: Terminal):
+    """Ask for a new contact's name, title, department and manager, then save it."""
+    name = ui.ask_required("ask_name")
+    title = ui.ask(T("ask_title", ui.lang) + ":")
+    department = ui.ask(T("ask_department", ui.lang) + ":")
+    manager = None
+    if session.account.contacts:
+        for number, contact in enumerate(session.account.contacts, start=1):
+            click.echo(f"  {number}. {contact.name} ({contact.id}) {contact.title}")
+        while True:
+            text = ui.ask(T("ask_manager", ui.lang) + ":")
+            manager = _pick_contact(session, text) if text else None
+            if not text or manager:
+                break
+            ui.say("bad_choice")
+    contact = session.add_contact(name, title, department, manager)
+    ui.say("added", name=contact.name, id=contact.id)
+    return contact
+
+
+def _contact(session: Interview, ui: Terminal) -> None:
+    """Ask the worth-asking questions about the selected contact until done."""
+    result = session.current
+    title = f" · {result.contact.title}" if result.contact.title else ""
+    ui.say("contact_head", name=result.contact.name, id=result.contact.id, title=title)
+    while True:
+        question = session.question()
+        if question is None:
+            ui.say("contact_done", name=session.current.contact.name)
+            if _judgements(session, ui):
+                continue  # the rep went back
+            return
+        _progress(session, ui)
+        click.echo(pick(question.text, ui.lang))
+        click.echo("  " + T("choices", ui.lang))
+        if _handle(session, ui, question, ui.ask(">")):
+            return
+
+
+def _handle(session: Interview, ui: Terminal, question: NextQuestion, text: str) -> bool:
+    """Act on one line typed at a question; True ends this contact."""
+    answer = NUMBERED.get(text) or normalise_answer(text)
+    if answer is not None:
+        session.answer(answer)
+        _beliefs(session, ui)
+        return False
+    word, _, rest = text.partition(" ")
+    command = WORDS.get(word.lower())
+    if command == "quit":
+        raise _Quit
+    if command == "done":
+        return True
+    if command == "why":
+        _why(session, ui, question)
+    elif command == "back":
+        _back(session, ui)
+    elif command == "skip":
+        session.skip()
+        ui.say("skipped")
+    elif command == "help":
+        ui.say("help")
+    elif command in ("influence", "attitude"):
+        _judgement(session, ui, command, rest.strip())
+    else:
+        ui.say("bad_answer")
+    return False
+
+
+def _back(session: Interview, ui: Terminal) -> None:
+    step = session.back()
+    if step is None:
+        ui.say("nothing_undo")
+        return
+    if step.kind == "answer":
+        what = T("answered", ui.lang, q=step.key, a=pick(ANSWER_TEXT.get(step.after or ""), ui.lang))
+    elif step.kind == "skip":
+        what = T("skip_of", ui.lang, q=step.key)
+    else:
+        what = T(f"field_{step.key}", ui.lang)
+    ui.say("undone", what=what)
+    _beliefs(session, ui)
+
+
+def _judgements(session: Interview, ui: Terminal) -> bool:
+    """Offer influence and attitude when they are not recorded yet; True if the rep went back."""
+    contact = session.current.contact
+    for name in ("influence", "attitude"):
+        if getattr(contact, name) is None and _judgement(session, ui, name, "") == "back":
+            return True
+    return False
+
+
+def _judgement(session: Interview, ui: Terminal, name: str, given: str) -> str | None:
+    """Read and record influence or attitude; returns ``back`` when the rep typed it."""
+    values = INFLUENCE if name == "influence" else ATTITUDES
+    current = getattr(session.current.contact, name)
+    now = f" ({pick(VALUE_TEXT[current], ui.lang)})" if current else ""
+    while True:
+        text = given or ui.ask(T(f"ask_{name}", ui.lang, now=now) + ":")
+        given = ""
+        if not text:
+            return None
+        if WORDS.get(text.lower()) == "back":
+            _back(session, ui)
+            return "back"
+        if WORDS.get(text.lower()) == "quit":
+            raise _Quit
+        value = _choice(text, values)
+        if value is not None:
+            session.set_field(name, value)
+            ui.say("saved_field", field=T(f"field_{name}", ui.lang),
+                   value=pick(VALUE_TEXT[value], ui.lang))
+            return value
+        ui.say("bad_choice")
+
+
+def _choice(text: str, values: tuple[str, ...]) -> str | None:
+    if text.isdigit() and 1 <= int(text) <= len(values):
+        return values[int(text) - 1]
+    lowered = text.lower()
+    for value in values:
+        if lowered in (value, VALUE_TEXT[value]["zh"]):
+            return value
+    return None
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _who(result: ContactResult) -> str:
+    c = result.contact
+    return f"{c.name} ({c.id})" + (f" {c.title}" if c.title else "")
+
+
+def _roles_short(session: Interview, result: ContactResult, lang: str) -> str:
+    labels = session.result.knowledge.roles
+    held = [pick(labels[r].label, lang) for r in result.held]
+    return ", ".join(held) if held else T("no_roles", lang)
+
+
+def _belief_line(session: Interview, result: ContactResult, lang: str) -> str:
+    """Roles that are at least possible, with certainty and status, strongest first."""
+    labels = session.result.knowledge.roles
+    parts = [
+        f"{pick(labels[b.role].label, lang)} {b.certainty:.2f} {pick(STATUS[b.status], lang)}"
+        for b in result.roles if b.status != "ruled_out"
+    ]
+    return " · ".join(parts) if parts else T("no_roles", lang)
+
+
+def _beliefs(session: Interview, ui: Terminal) -> None:
+    ui.say("beliefs", line=_belief_line(session, session.current, ui.lang))
+
+
+def _progress(session: Interview, ui: Terminal) -> None:
+    p = session.progress()
+    labels = session.result.knowledge.roles
+    open_roles = ", ".join(pick(labels[r].label, ui.lang) for r in p.open_roles)
+    ui.say("progress", i=p.index, n=p.total, answered=p.answered, total=p.questions,
+           open=open_roles or T("none", ui.lang))
+
+
+def _why(session: Interview, ui: Terminal, question: NextQuestion) -> None:
+    """What each answer would change and the rules behind it, with their reasons."""
+    knowledge, lang = session.result.knowledge, ui.lang
+    ui.say("why_head")
+    for answer, effects in question.effects.items():
+        for e in effects:
+            ui.say("why_effect", answer=pick(ANSWER_TEXT[answer], lang),
+                   role=pick(knowledge.roles[e.role].label, lang),
+                   before=pick(STATUS[e.before], lang), after=pick(STATUS[e.after], lang),
+                   cf=max(0.0, e.cf_after))
+    ui.say("why_rules")
+    for rule_id in question.rules:
+        try:
+            reason = pick(knowledge.rule(rule_id).reason, lang)
+        except KeyError:
+            reason = ""
+        click.echo(f"  {rule_id}: {reason}")
+    ui.say("why_worth", worth=question.worth, p=question.p_yes)
+
+
+def _summary(session: Interview, ui: Terminal, file: str) -> None:
+    """The role table for the account, its gaps, and what to do next."""
+    lang, result = ui.lang, session.result
+    click.echo()
+    ui.say("summary_head", account=session.account.name)
+    width = max((len(_who(r)) for r in result.contacts), default=0)
+    for item in result.contacts:
+        click.echo(f"  {_who(item):<{width}}  {_belief_line(session, item, lang)}")
+    ui.say("gaps_head")
+    for gap in result.gaps:
+        mark = "!" if gap.severity == "red_flag" else "-"
+        click.echo(f"  {mark} {gap.text(lang)}")
+    if not result.gaps:
+        click.echo("  " + T("no_gaps", lang))
+    if session.next_contact() is not None:
+        ui.say("next_resume", path=file)
+    ui.say("next_plan", path=file)
+
+
+def _show_state(session: Interview, ui: Terminal, file: str) -> None:
+    """``--no-input``: the progress and the next question (or the summary), no prompt."""
+    cid = session.contact_id or session.next_contact()
+    if cid is not None:
+        session.select(cid)
+        question = session.question()
+        if question is not None:
+            _progress(session, ui)
+            c = session.current.contact
+            ui.say("no_input_question", name=c.name, id=c.id, text=pick(question.text, ui.lang))
+            _beliefs(session, ui)
+            ui.say("no_input_hint")
+            return
+    _summary(session, ui, file)
+
+
