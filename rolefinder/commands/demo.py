@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
@@ -58,11 +57,10 @@ def demo(case_name: str | None, out_dir: str | None, lang: str | None) -> None:
     if decider is not None:
         click.echo()
         click.echo(render_explanation(result, decider.contact.id, lang))
-    if importlib.util.find_spec("rolefinder.plans") is not None:
-        from rolefinder.plans import write_plan
+    from rolefinder.plans import write_plan
 
-        target = Path(out_dir or ".") / f"{name}-plan.{lang}.html"
-        path = write_plan(result, target, fmt="html", lang=lang)
-        click.echo()
-        click.echo(T("plan", lang, path=path.resolve()))
+    target = Path(out_dir or ".") / f"{name}-plan.{lang}.html"
+    path = write_plan(result, target, fmt="html", lang=lang)
+    click.echo()
+    click.echo(T("plan", lang, path=path.resolve()))
     click.echo(T("next", lang, case=name))

@@ -1,0 +1,68 @@
+"""``rolefinder plan`` (the printable account plan) and ``rolefinder visit`` (one visit brief)."""
+
+from __future__ import annotations
+
+import click
+
+from rolefinder.cli import emit, lang_option, resolve_lang, rules_option
+
+_START_HELP = ("First day of the action calendar, YYYY-MM-DD (default: today). "
+               "行动日历的起始日期。")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the plan; its suffix (.md .html .txt .pdf) sets the format. "
+                   "计划的输出文件。")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "txt", "pdf"]), default=None,
+              help="md, html, txt or pdf (pdf needs: pip install 'rolefinder[pdf]'); "
+                   "default: from the output's suffix.")
+@click.option("--start", default=None, metavar="DATE", help=_START_HELP)
+@lang_option
+@rules_option
+def plan(file: str, output: str, fmt: str | None, start: str | None, lang: str | None,
+         rules: tuple[str, ...]) -> None:
+    """Write the account plan for FILE: classification, buying-center map, visits, calendar.
+
+    生成客户计划:客户分级及依据、采购决策链地图、角色与证据、缺口与风险、按优先级排序的
+    拜访计划、行动日历和效果评估。The HTML prints on A4 without network or JavaScript.
+    """
+    from rolefinder.account import load_account
+    from rolefinder.identify import identify
+    from rolefinder.plans import format_for, parse_start, write_plan
+
+    lang = resolve_lang(lang)
+    fmt = format_for(output, fmt)
+    when = parse_start(start)
+    result = identify(load_account(file, rules=rules))
+    path = write_plan(result, output, fmt, lang, when)
+    click.echo(f"{'计划已写入' if lang == 'zh' else 'Plan written to'} {path}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("contact")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
+              show_default=True, help="text for people, md for notes, json for scripts.")
+@click.option("--start", default=None, metavar="DATE", help=_START_HELP)
+@lang_option
+@rules_option
+def visit(file: str, contact: str, fmt: str, start: str | None, lang: str | None,
+          rules: tuple[str, ...]) -> None:
+    """Print the one-page brief for the next visit to CONTACT (an id) in FILE.
+
+    打印下次拜访某位联系人的一页简报:角色、关注点、目标、关键信息、材料、拜访人、形式
+    和待弄清的问题。
+    """
+    from rolefinder.account import load_account
+    from rolefinder.identify import identify
+    from rolefinder.plans import brief_data, parse_start, render_brief
+
+    lang = resolve_lang(lang)
+    when = parse_start(start)
+    result = identify(load_account(file, rules=rules))
+    if fmt == "json":
+        emit(brief_data(result, contact, lang, when), "json")
+        return
+    click.echo(render_brief(result, contact, "md" if fmt == "md" else "txt", lang, when), nl=False)
