@@ -22,19 +22,37 @@ def _color(fmt: str) -> bool:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @format_option("text", "json", "yaml")
+@click.option("--trace", is_flag=True,
+              help="Print each rule firing as it happens: facts matched, evidence added, certainty moving. "
+                   "逐条打印规则触发过程。")
+@click.option("--step", is_flag=True,
+              help="With the trace, wait for Enter after each firing (c + Enter runs to the end). "
+                   "每次触发后等待回车,适合课堂演示。")
 @lang_option
 @rules_option
-def identify(file: str, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+def identify(file: str, fmt: str, trace: bool, step: bool, lang: str | None, rules: tuple[str, ...]) -> None:
     """Identify the buying role of every contact in an account FILE.
 
     识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
     the next question worth asking for each contact, and the account's gaps and red flags.
+    With --trace the reasoning is shown as it happens (on stderr when the format is json or yaml).
     """
     from rolefinder.account import load_account
     from rolefinder.identify import identify as run
 
     lang = resolve_lang(lang)
-    result = run(load_account(file, rules=rules))
+    account = load_account(file, rules=rules)
+    listener = None
+    if trace or step:
+        from rolefinder.trace import TracePrinter, supports_color
+
+        to_err = fmt != "text"
+        stream = sys.stderr if to_err else sys.stdout
+        listener = TracePrinter(account, lang=lang, color=supports_color(stream), step=step,
+                                echo=lambda line: click.echo(line, err=to_err))
+    result = run(account, listener=listener)
+    if listener is not None and fmt == "text":
+        click.echo()
     if fmt != "text":
         emit(result.to_dict(), fmt)
         return

@@ -1,0 +1,152 @@
+"""The quiz: scoring with partial credit, reading choices, scripted sessions, the class CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from rolefinder.casebook import answer_key, load_case, org_chart
+from rolefinder.cli import cli
+from rolefinder.quiz import ChoiceError, append_result, jaccard, parse_choice, score_quiz
+
+ROLES = ["decision_maker", "influencer", "user", "buyer", "recommender", "auditor",
+         "gatekeeper", "initiator"]
+LABELS = {"buyer": ["采购者", "Buyer"], "gatekeeper": ["守门人", "Gatekeeper"]}
+CASE = "mes-manufacturing"
+
+
+def perfect_input(name: str = CASE) -> str:
+    """One line per contact, in the order the quiz asks (the org chart), from the key."""
+    account = load_case(name)
+    key = answer_key(account)
+    return "".join(",".join(sorted(key[c.id])) + "\n" for _, c in org_chart(account.contacts))
+
+
+def test_jaccard_partial_credit() -> None:
+    assert jaccard([], []) == 1.0
+    assert jaccard(["buyer"], ["buyer"]) == 1.0
+    assert jaccard(["buyer"], ["buyer", "gatekeeper"]) == 0.5
+    assert jaccard(["buyer", "user"], ["buyer", "gatekeeper"]) == pytest.approx(1 / 3)
+    assert jaccard(["user"], []) == 0.0
+
+
+def test_score_overall_is_the_mean_over_contacts() -> None:
+    key = {"a": {"buyer", "gatekeeper"}, "b": set(), "c": {"user"}}
+    score = score_quiz("x", {"a": ["buyer"], "b": [], "c": ["auditor"]}, key, ["a", "b", "c"])
+    assert [c.score for c in score.contacts] == [0.5, 1.0, 0.0]
+    assert score.overall == pytest.approx(0.5)
+    assert score.percent == 50.0
+    assert score.contacts[0].missed == ["gatekeeper"]
+    assert score.contacts[2].wrong == ["auditor"]
+    assert score.to_dict()["correct"] == 1
+
+
+def test_parse_choice_accepts_numbers_ids_and_labels() -> None:
+    assert parse_choice("4, gatekeeper", ROLES, LABELS) == ["buyer", "gatekeeper"]
+    assert parse_choice("采购者、守门人", ROLES, LABELS) == ["buyer", "gatekeeper"]
+    assert parse_choice("  ", ROLES, LABELS) == []
+    assert parse_choice("none", ROLES, LABELS) == []
+    assert parse_choice("4 4 buyer", ROLES, LABELS) == ["buyer"]
+    with pytest.raises(ChoiceError) as info:
+        parse_choice("4, boss", ROLES, LABELS)
+    assert info.value.token == "boss"
+    with pytest.raises(ChoiceError):
+        parse_choice("9", ROLES, LABELS)
+
+
+@pytest.mark.parametrize("lang, word", [("en", "Overall: 100.0%"), ("zh", "总分:100.0%")])
+def test_scripted_perfect_quiz(runner, lang: str, word: str) -> None:
+    result = runner.invoke(cli, ["quiz", CASE, "--lang", lang], input=perfect_input())
+    assert result.exit_code == 0, result.output
+    assert word in result.output
+    scenario = load_case(CASE).case["scenario"][lang].splitlines()[0]
+    assert scenario in result.output
+
+
+@pytest.mark.parametrize("lang, why, missed", [("en", "Why (the rules' reasons)", "missed"),
+                                               ("zh", "为什么", "漏选了")])
+def test_misses_show_the_rules_reasons(runner, lang: str, why: str, missed: str) -> None:
+    lines = perfect_input().splitlines()
+    lines[1] = ""  # the COO: the trainee misses the decision maker
+    result = runner.invoke(cli, ["quiz", CASE, "--lang", lang], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert why in result.output and missed in result.output
+    assert "core.answer.final_say.yes" in result.output
+
+
+def test_invalid_input_gets_a_hint_and_is_asked_again(runner) -> None:
+    lines = perfect_input().splitlines()
+    lines.insert(0, "boss, 42")
+    result = runner.invoke(cli, ["quiz", CASE, "--lang", "en"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "'boss' is not a role" in result.output
+    assert "Overall: 100.0%" in result.output
+
+
+def test_input_ending_early_is_a_clean_error(runner) -> None:
+    result = runner.invoke(cli, ["quiz", CASE], input="\n")
+    assert result.exit_code == 2
+    assert "input ended" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_json_score_on_stdout_only(runner) -> None:
+    lines = perfect_input().splitlines()
+    lines[2] = "buyer"  # the purchasing manager: buyer only, half right
+    result = runner.invoke(cli, ["quiz", CASE, "--format", "json", "--name", "Li Lei"],
+                           input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["name"] == "Li Lei" and data["case"] == CASE
+    assert data["total"] == 9 and data["correct"] == 8
+    assert data["score"] == pytest.approx((8 + 0.5) / 9, abs=1e-3)
+    pm = next(c for c in data["contacts"] if c["contact"] == "pm")
+    assert pm["missed"] == ["gatekeeper"] and pm["score"] == 0.5
+
+
+def test_csv_written_and_appended_with_one_header(runner, tmp_path: Path) -> None:
+    out = tmp_path / "class.csv"
+    for who in ("Ann", "张三"):
+        result = runner.invoke(cli, ["quiz", CASE, "--out", str(out), "--name", who],
+                               input=perfect_input())
+        assert result.exit_code == 0, result.output
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["name", "case", "score", "time"]
+    assert [r[0] for r in rows[1:]] == ["Ann", "张三"]
+    assert all(r[1] == CASE and r[2] == "100.0" and r[3] for r in rows[1:])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["class.csv"]  # no temp files left
+
+
+def test_csv_append_goes_through_atomic_write(tmp_path: Path, monkeypatch) -> None:
+    import rolefinder.quiz as quiz
+
+    out = tmp_path / "class.csv"
+    out.write_text("name,case,score,time\nBob,x,50.0,t", encoding="utf-8")  # no final newline
+    calls = []
+    real = quiz.atomic_write
+    monkeypatch.setattr(quiz, "atomic_write", lambda p, t: (calls.append(p), real(p, t)))
+    score = score_quiz("x", {"a": ["user"]}, {"a": {"user"}}, ["a"])
+    append_result(out, "Ann", "x", score, "2026-01-01T00:00:00+00:00")
+    assert calls == [out]
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "name,case,score,time", "Bob,x,50.0,t", "Ann,x,100.0,2026-01-01T00:00:00+00:00"]
+
+
+def test_a_failed_write_keeps_the_old_results(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    out = tmp_path / "class.csv"
+    out.write_text("name,case,score,time\nBob,x,50.0,t\n", encoding="utf-8")
+
+    def boom(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    score = score_quiz("x", {}, {"a": {"user"}}, ["a"])
+    with pytest.raises(OSError):
+        append_result(out, "Ann", "x", score, "now")
+    assert out.read_text(encoding="utf-8") == "name,case,score,time\nBob,x,50.0,t\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["class.csv"]
