@@ -9,7 +9,6 @@ the chosen language and exit with status 2; nothing prints a traceback for bad i
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any
 
 import click
 
-from rolefinder.errors import RolefinderError
+from rolefinder.errors import RolefinderError, did_you_mean
 from rolefinder.i18n import LANGS, detect_lang
 
 # name -> "module:attribute", in the order ``--help`` lists them
@@ -38,19 +37,24 @@ class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._available(name)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None or not self._available(name):
+        if target is None:
             return None
         module, attribute = target.split(":")
         return getattr(importlib.import_module(module), attribute)
 
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = COMMANDS[name].split(":")[0]
-        return importlib.util.find_spec(module) is not None
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        """A mistyped command gets the nearest real one as a hint."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            hint = did_you_mean(args[0], COMMANDS) if args else ""
+            if hint and "No such command" in exc.message:
+                exc.message += hint[current_lang()]
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
