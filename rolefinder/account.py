@@ -366,8 +366,8 @@ def _check_answers(data: YamlMap, contacts: list[Contact], questions: dict, chec
                 contact.answers[qid] = answer
 
 
-def atomic_write(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path``: readers see the old file or the new one.
 
     The temporary file sits in the same directory (a rename is only atomic within one file
     system) and is flushed to disk before it replaces the target.
@@ -375,8 +375,8 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

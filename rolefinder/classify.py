@@ -8,12 +8,11 @@ nothing matching gives the pack's default class with its default reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rolefinder.errors import Problem
-from rolefinder.i18n import LANGS, Catalog
+from rolefinder.sectioncheck import SectionChecker, section_messages
 from rolefinder.yamlsource import YamlList, YamlMap, type_name
 
 SECTION_KEYS = ("classes", "default", "default_reason", "rules")
@@ -23,17 +22,8 @@ LEVEL_FIELDS = {"potential": ("high", "medium", "low"), "strategic_fit": ("high"
 NUMBER_FIELDS = ("revenue",)
 RANGE_KEYS = ("min", "max")
 
-MESSAGES = Catalog(
+MESSAGES = section_messages(
     {
-        "expected_type": {"en": "expected {expected}, got {got}", "zh": "应为{expected},实际是{got}"},
-        "unknown_key": {
-            "en": "unknown field; expected one of: {allowed}",
-            "zh": "未知字段;可用字段:{allowed}",
-        },
-        "bilingual": {
-            "en": "expected a text in both languages, e.g. {{zh: ..., en: ...}}",
-            "zh": "需要中英双语文本,例如 {{zh: ..., en: ...}}",
-        },
         "unknown_class": {
             "en": "unknown account class {value!r}; declared: {allowed}",
             "zh": "未知的客户级别 {value!r};已声明:{allowed}",
@@ -96,32 +86,8 @@ class Classification:
 # --------------------------------------------------------------------------- validation
 
 
-class _Checker:
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, line: int | None, where: str, code: str, **params: object) -> None:
-        self.problems.append(Problem(self.path, line, where, code, params, MESSAGES))
-
-    def keys(self, data: YamlMap, allowed: Iterable[str], where: str) -> None:
-        allowed = list(allowed)
-        for key in data:
-            if key not in allowed:
-                self.add(data.line_of(key), f"{where}.{key}", "unknown_key", allowed=", ".join(allowed))
-
-    def mapping(self, value: Any, line: int | None, where: str) -> YamlMap | None:
-        if isinstance(value, YamlMap):
-            return value
-        self.add(line, where, "expected_type", expected="mapping", got=type_name(value))
-        return None
-
-    def bilingual(self, value: Any, line: int | None, where: str) -> dict[str, str] | None:
-        if (isinstance(value, dict) and set(value) == set(LANGS)
-                and all(isinstance(v, str) and v.strip() for v in value.values())):
-            return {lang: value[lang].strip() for lang in LANGS}
-        self.add(line, where, "bilingual")
-        return None
+class _Checker(SectionChecker):
+    messages = MESSAGES
 
 
 def _classes(check: _Checker, body: YamlMap, into: Scheme) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rolefinder.account import atomic_write
 from rolefinder.classify import classify
 from rolefinder.errors import Problem, RolefinderError
 from rolefinder.i18n import Catalog, pick
@@ -462,26 +462,8 @@ def write_plan(ident: Identification, path: str | os.PathLike[str], fmt: str | N
                lang: str = "en", start: date | None = None) -> Path:
     """Render the plan and write it atomically (the old file or the new one, never half)."""
     target = Path(path)
-    content = render_plan(ident, format_for(target, fmt), lang, start)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    atomic_write_bytes(target, data)
+    atomic_write(target, render_plan(ident, format_for(target, fmt), lang, start))
     return target
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Like :func:`rolefinder.account.atomic_write`, for bytes (PDF) as well as text."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def parse_start(value: str | None) -> date | None:

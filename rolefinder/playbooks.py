@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolefinder.errors import Problem
-from rolefinder.i18n import LANGS, Catalog
+from rolefinder.sectioncheck import SectionChecker, section_messages
 from rolefinder.yamlsource import YamlList, YamlMap, type_name
 
 SECTION_KEYS = ("visitors", "formats", "priority", "calendar", "roles", "attitudes", "accounts",
@@ -29,17 +29,8 @@ ATTITUDE_LEVELS = ("champion", "supporter", "neutral", "opponent", "unknown")
 ATTITUDES = ATTITUDE_LEVELS[:-1]
 NO_ROLE = "unknown"  # the playbook for a contact with no role yet
 
-MESSAGES = Catalog(
+MESSAGES = section_messages(
     {
-        "expected_type": {"en": "expected {expected}, got {got}", "zh": "应为{expected},实际是{got}"},
-        "unknown_key": {
-            "en": "unknown field; expected one of: {allowed}",
-            "zh": "未知字段;可用字段:{allowed}",
-        },
-        "bilingual": {
-            "en": "expected a text in both languages, e.g. {{zh: ..., en: ...}}",
-            "zh": "需要中英双语文本,例如 {{zh: ..., en: ...}}",
-        },
         "unknown_role": {
             "en": "unknown role {value!r}; known: {allowed}",
             "zh": "未知角色 {value!r};已知角色:{allowed}",
@@ -100,36 +91,15 @@ class Playbooks:
 # --------------------------------------------------------------------------- validation
 
 
-class _Checker:
-    """Collects problems for one pack's section, located by line."""
+class _Checker(SectionChecker):
+    """Collects problems for one pack's section, located by line, and the ids it refers to."""
+
+    messages = MESSAGES
 
     def __init__(self, path: str, roles: Iterable[str]) -> None:
-        self.path = path
+        super().__init__(path)
         self.roles = set(roles)
-        self.problems: list[Problem] = []
         self.refs: list[tuple[str, int | None, str, str, str]] = []  # path, line, where, kind, id
-
-    def add(self, line: int | None, where: str, code: str, **params: object) -> None:
-        self.problems.append(Problem(self.path, line, where, code, params, MESSAGES))
-
-    def keys(self, data: YamlMap, allowed: Iterable[str], where: str) -> None:
-        allowed = list(allowed)
-        for key in data:
-            if key not in allowed:
-                self.add(data.line_of(key), f"{where}.{key}", "unknown_key", allowed=", ".join(allowed))
-
-    def mapping(self, value: Any, line: int | None, where: str) -> YamlMap | None:
-        if isinstance(value, YamlMap):
-            return value
-        self.add(line, where, "expected_type", expected="mapping", got=type_name(value))
-        return None
-
-    def bilingual(self, value: Any, line: int | None, where: str) -> dict[str, str] | None:
-        if (isinstance(value, dict) and set(value) == set(LANGS)
-                and all(isinstance(v, str) and v.strip() for v in value.values())):
-            return {lang: value[lang].strip() for lang in LANGS}
-        self.add(line, where, "bilingual")
-        return None
 
     def texts(self, value: Any, line: int | None, where: str) -> list[dict[str, str]] | None:
         if not isinstance(value, YamlList):
