@@ -134,3 +134,17 @@ def test_org_chart_evidence_can_never_outvote_an_answer(accounts: dict[str, Acco
                 if not -0.75 < belief.cf < 0.95:
                     too_sure.append(f"{name}/{contact.contact.id}: {belief.role} {belief.cf:.2f}")
     assert not too_sure, "\n".join(too_sure)
+
+
+def test_guided_interview_meets_its_targets() -> None:
+    """Issue 3's bar, on the eval set: an oracle answers only what the interview asks."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from interview import evaluate
+
+    quality = evaluate(EVAL_DIR, verbose=False)
+    assert quality["avg_questions"] <= 4
+    assert quality["exact"] >= 0.9
+    assert quality["f1"] >= 0.97
+    assert quality["full_exact"] == 1.0
