@@ -7,6 +7,7 @@ when the rule packs change which question comes first.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,36 @@ def test_bad_file_and_bad_contact(account_file: Path, tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     result = run(account_file, "y\n", "--contact", "nobody", "--lang", "en")
     assert result.exit_code == 2 and "no contact with id 'nobody'" in result.output
+
+
+# --------------------------------------------------------------------------- for scripts
+
+
+def test_json_state_and_scripted_answers(account_file: Path) -> None:
+    first = questions_for(account_file, "gm", ["yes"])[0]
+    second = questions_for(account_file, "gm", ["yes", "no"])[1]
+    result = run(account_file, "", "--contact", "gm", "--answer", f"{first}=yes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    state = json.loads(result.stdout)
+    assert state["contact"] == "gm"
+    assert state["next_question"]["id"] == second
+    assert state["progress"]["answered"] == 1
+    assert load_account(account_file).contact("gm").answers == {first: "yes"}
+    assert "# the purchasing side" in account_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--answer", "final_say=yes"], "--answer needs --contact"),
+        (["--contact", "gm", "--answer", "final_say"], "expected QUESTION=ANSWER"),
+        (["--contact", "gm", "--answer", "final_sy=yes"], "unknown question id 'final_sy'"),
+        (["--contact", "gm", "--answer", "final_say=perhaps"], "final_say"),
+    ],
+)
+def test_scripted_answer_errors_change_nothing(account_file: Path, args: list[str], message: str) -> None:
+    before = account_file.read_text(encoding="utf-8")
+    result = run(account_file, "", *args, "--lang", "en")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert account_file.read_text(encoding="utf-8") == before

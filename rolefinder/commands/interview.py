@@ -14,7 +14,7 @@ import click
 
 from rolefinder.account import ATTITUDES, INFLUENCE, atomic_write, load_account
 from rolefinder.answers import normalise_answer
-from rolefinder.cli import lang_option, resolve_lang, rules_option
+from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick
 from rolefinder.identify import ContactResult, NextQuestion
@@ -30,6 +30,10 @@ T = Catalog(
         "required": {"en": "This is required.", "zh": "此项必填。"},
         "no_file": {"en": "the file does not exist, and --no-input cannot ask for a new account",
                     "zh": "文件不存在,使用 --no-input 时无法询问新客户信息"},
+        "answer_needs_contact": {"en": "--answer needs --contact ID: whose answer is it?",
+                                 "zh": "--answer 需要同时指定 --contact ID:这是谁的回答?"},
+        "answer_form": {"en": "{value!r}: expected QUESTION=ANSWER, e.g. final_say=yes",
+                        "zh": "{value!r}:格式应为 问题=回答,例如 final_say=yes"},
         "contacts_head": {"en": "Contacts of {account}:", "zh": "{account} 的联系人:"},
         "no_contacts": {"en": "No contacts yet.", "zh": "还没有联系人。"},
         "to_ask": {"en": "{n} to ask", "zh": "待问 {n} 题"},
@@ -190,17 +194,24 @@ class Terminal:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--contact", "contact_id", default=None, help="Interview this contact (by id).")
 @click.option("--no-input", is_flag=True,
-              help="Never prompt: print the state and the next question, then exit.")
+              help="Never prompt: print the state and the next question, then exit. 不提示输入。")
+@click.option("--answer", "answers", multiple=True, metavar="QUESTION=ANSWER",
+              help="With --contact: record this answer first (yes/no/unsure), saved at once. Repeatable. "
+                   "为 --contact 指定的联系人先记录回答。")
+@format_option("text", "json")
 @lang_option
 @rules_option
-def interview(file: str, contact_id: str | None, no_input: bool, lang: str | None,
-              rules: tuple[str, ...]) -> None:
+def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[str, ...], fmt: str,
+              lang: str | None, rules: tuple[str, ...]) -> None:
     """Interview the rep about an account, one worth-asking question at a time.
 
     每次只问最值得问的问题,逐步辨识客户角色;每个回答立即保存。
+    For scripts: --answer records answers for --contact, and --format json (which implies
+    --no-input) prints the next question and the current beliefs as JSON.
     """
     lang = resolve_lang(lang)
     ui = Terminal(lang)
+    no_input = no_input or fmt == "json"
     if not Path(file).exists():
         if no_input:
             raise InputError([Problem(file, None, "", "no_file", catalog=T)])
@@ -209,6 +220,11 @@ def interview(file: str, contact_id: str | None, no_input: bool, lang: str | Non
     ui.session = session
     if contact_id is not None:
         session.select(contact_id)
+    if answers:
+        _record_given(session, answers, file)
+    if fmt == "json":
+        emit(_state(session), "json")
+        return
     if no_input:
         _show_state(session, ui, file)
         return
@@ -487,6 +503,36 @@ def _summary(session: Interview, ui: Terminal, file: str) -> None:
     if session.next_contact() is not None:
         ui.say("next_resume", path=file)
     ui.say("next_plan", path=file)
+
+
+def _record_given(session: Interview, answers: tuple[str, ...], file: str) -> None:
+    """``--answer Q=A`` for the contact of ``--contact``: checked like a file's answers, then saved."""
+    if session.contact_id is None:
+        raise InputError([Problem(file, None, "--answer", "answer_needs_contact", catalog=T)])
+    for given in answers:
+        question, sep, value = given.partition("=")
+        if not sep:
+            raise InputError([Problem(file, None, "--answer", "answer_form", {"value": given}, T)])
+        session.answer(value.strip(), question=question.strip())
+    session.flush()
+
+
+def _state(session: Interview) -> dict:
+    """The interview's state for scripts: the contact, its beliefs, the next question, progress."""
+    cid = session.contact_id or session.next_contact()
+    if cid is None:
+        return {"contact": None, "next_question": None, "done": True,
+                "account": session.result.to_dict()}
+    session.select(cid)
+    result, question, progress = session.current, session.question(), session.progress()
+    return {
+        "contact": cid,
+        "roles": [b.to_dict() for b in result.roles],
+        "next_question": question.to_dict() if question else None,
+        "progress": {"contact": progress.index, "of": progress.total, "answered": progress.answered,
+                     "questions": progress.questions, "open_roles": list(progress.open_roles)},
+        "done": question is None and session.next_contact() is None,
+    }
 
 
 def _show_state(session: Interview, ui: Terminal, file: str) -> None:
