@@ -8,6 +8,7 @@ interrupted save never leaves a half-written account behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterable
@@ -370,9 +371,13 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8, or bytes) to ``path``: readers see the old file or the new one.
 
     The temporary file sits in the same directory (a rename is only atomic within one file
-    system) and is flushed to disk before it replaces the target.
+    system) and is flushed to disk before it replaces the target. A symbolic link is followed,
+    so the file it points to is updated and the link stays; a read-only file is refused
+    (a rename would replace it regardless of its mode).
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.exists() and not _may_write(target):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -386,6 +391,11 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _may_write(path: Path) -> bool:
+    """Writable for this user, and not marked read-only (root may write anything, but asked not to)."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
 def dump_account(account: Account) -> str:

@@ -39,8 +39,12 @@ MESSAGES = Catalog(
             "zh": "尚未识别出{role}。",
         },
         "single_threaded": {
-            "en": "Only {count} person engaged so far: a deal that rests on one contact is fragile.",
-            "zh": "目前只接触了 {count} 个人:只依赖一个联系人的项目很脆弱。",
+            "en": "Only one person engaged so far: a deal that rests on one contact is fragile.",
+            "zh": "目前只接触了一个人:只依赖一个联系人的项目很脆弱。",
+        },
+        "nobody_engaged": {
+            "en": "Nobody engaged yet: no answers and no supporters recorded.",
+            "zh": "还没有真正接触任何人:没有记录任何回答,也没有支持者。",
         },
         "no_contacts": {
             "en": "The account has no contacts yet.",
@@ -63,6 +67,7 @@ SEVERITY = {
     "opponent_high_influence": "red_flag",
     "no_champion": "red_flag",
     "single_threaded": "red_flag",
+    "nobody_engaged": "red_flag",
     "role_uncovered": "gap",
     "decision_maker_unknown_attitude": "gap",
     "unsure_answers": "gap",
@@ -111,8 +116,10 @@ def find_gaps(account: Account, results: list[ContactResult], knowledge: Knowled
     if not any(r.contact.attitude == "champion" for r in results):
         gaps.append(_gap("no_champion"))
     engaged = [r for r in results if r.contact.answers or r.contact.attitude in ("champion", "supporter")]
-    if len(engaged) <= 1 and len(results) > 1:
-        gaps.append(_gap("single_threaded", tuple(r.contact.id for r in engaged), count=len(engaged)))
+    if len(engaged) == 1 and len(results) > 1:
+        gaps.append(_gap("single_threaded", (engaged[0].contact.id,)))
+    elif not engaged:
+        gaps.append(_gap("nobody_engaged"))
     gaps += [
         _gap("decision_maker_unknown_attitude", (r.contact.id,), name=r.contact.name)
         for r in deciders

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from rolefinder.account import (
     ATTITUDES,
     INFLUENCE,
@@ -40,6 +42,8 @@ MESSAGES = Catalog(
     }
 )
 CONTACT_FIELDS = {"influence": INFLUENCE, "attitude": ATTITUDES}
+_RESOLVER = yaml.resolver.Resolver()  # PyYAML's: how the loader will read a plain scalar back
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def record_answer(account: Account, contact_id: str, question: str, answer: object) -> str | None:
@@ -90,9 +94,28 @@ class AccountFile:
         self.path = str(path)
         self._yaml: Any = None
         self._doc: Any = None
-        if text is None and Path(path).exists():
-            text = Path(path).read_text(encoding="utf-8-sig")
-        self._load(text or "")
+        if text is None:
+            text = self._on_disk()
+        self._text = text or ""
+        self._load(self._text)
+
+    def _on_disk(self) -> str | None:
+        try:
+            return Path(self.path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def check_writable(self) -> None:
+        """Refuse to start when saving is bound to fail: better than losing the first answer."""
+        target = Path(os.path.realpath(self.path))
+        folder = target.parent
+        problem = None
+        if target.exists() and not (os.access(target, os.W_OK) and target.stat().st_mode & 0o222):
+            problem = "the file is read-only"
+        elif not os.access(folder, os.W_OK):
+            problem = f"the folder {folder} is not writable"
+        if problem:
+            raise InputError([Problem(self.path, None, "", "not_writable", {"error": problem})])
 
     def _load(self, text: str) -> None:
         try:
@@ -122,7 +145,14 @@ class AccountFile:
         return stream.getvalue()
 
     def save(self, account: Account) -> None:
-        """Write the account atomically, after checking that the new text loads."""
+        """Write the account atomically, after checking that the new text loads.
+
+        When someone edited the file since it was read (a note added in an editor), the
+        interview's changes are applied to that newer text, so neither side's edits are lost.
+        """
+        current = self._on_disk()
+        if current is not None and current != self._text:
+            self._load(current)
         text = self.render(account)
         parse_account_text(text, self.path, knowledge=account.knowledge)
         try:
@@ -130,11 +160,12 @@ class AccountFile:
         except OSError as exc:
             raise InputError([Problem(self.path, None, "", "not_writable",
                                       {"error": exc.strerror or str(exc)})]) from None
+        self._text = text
 
 
 def _sequence_offset(text: str) -> int:
     """How far the file indents the ``- `` of its contact list (PyYAML writes 0, people 2)."""
-    match = re.search(r"^contacts:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n)*([ \t]*)-", text, re.M)
+    match = re.search(r"^contacts:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*([ \t]*)-", text, re.M)
     return len(match.group(1)) if match else 2
 
 
@@ -155,15 +186,30 @@ def _sync_document(doc: Any, account: Account) -> None:
     for contact in account.contacts:
         item = by_id.get(contact.id)
         if item is None:
-            items.append(CommentedMap(contact.to_dict()))
+            data = contact.to_dict()
+            items.append(CommentedMap({k: v if k == "answers" else _text(v) for k, v in data.items()}))
         else:
             _sync_contact(item, contact)
+
+
+def _text(value: Any) -> Any:
+    """A string that YAML 1.1 would read as something else (``Yes``, ``off``, ``1e3``) is quoted.
+
+    ruamel.yaml writes YAML 1.2, where ``Yes`` is plain text, but account files are read with
+    PyYAML (YAML 1.1), which would turn a contact called "Yes" into ``True``.
+    """
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, str) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+        return DoubleQuotedScalarString(value)
+    return value
 
 
 def _set(item: Any, key: str, value: Any, before: str | None = None) -> None:
     """Set, replace or drop one key, leaving it alone when it already means ``value``."""
     if (item.get(key) or None) == (value or None):
         return
+    value = _text(value)
     if not value:
         item.pop(key, None)
     elif key in item or before not in item:
@@ -344,8 +390,10 @@ class Interview:
         contact = Contact(id=self._new_id(name), name=name.strip(), title=title.strip(),
                           department=department.strip(), reports_to=reports_to or None)
         self.account.contacts.append(contact)
+        self.dirty = True
         self.result = identify(self.account)  # the manager's reports changed too
-        self._save()
+        if self.autosave:
+            self.flush()
         return contact
 
     # ---------------------------------------------------------------- internals
@@ -376,11 +424,8 @@ class Interview:
         self._refresh(step.contact)
 
     def _refresh(self, contact_id: str) -> None:
+        self.dirty = True  # before re-identifying: an interrupt there must still save the change
         self.result = reidentify(self.result, contact_id)
-        self._save()
-
-    def _save(self) -> None:
-        self.dirty = True
         if self.autosave:
             self.flush()
 

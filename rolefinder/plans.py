@@ -85,7 +85,7 @@ _LABEL_TEXTS = {
         "supporter": {"zh": "支持", "en": "supporter"},
         "neutral": {"zh": "中立", "en": "neutral"},
         "opponent": {"zh": "反对", "en": "opponent"},
-        "confirmed": {"zh": "确定", "en": "confirmed"},
+        "confirmed": {"zh": "确认", "en": "confirmed"},
         "probable": {"zh": "很可能", "en": "probable"},
         "possible": {"zh": "可能", "en": "possible"},
         "ruled_out": {"zh": "排除", "en": "ruled out"},

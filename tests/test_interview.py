@@ -253,3 +253,74 @@ def test_scripted_answer_errors_change_nothing(account_file: Path, args: list[st
     assert result.exit_code == 2
     assert message in result.stderr
     assert account_file.read_text(encoding="utf-8") == before
+
+
+# --------------------------------------------------------------------------- saving safely
+
+
+def test_contact_called_yes_survives_the_round_trip(account_file: Path) -> None:
+    session = Interview(load_account(account_file), AccountFile(account_file))
+    added = session.add_contact("Yes", title="On", reports_to="gm")
+    loaded = load_account(account_file)
+    assert loaded.contact(added.id).name == "Yes"
+    assert loaded.contact(added.id).title == "On"
+
+
+def test_read_only_file_is_refused_before_the_first_question(account_file: Path) -> None:
+    account_file.chmod(0o444)
+    try:
+        result = run(account_file, "y\n", "--contact", "gm", "--lang", "en")
+    finally:
+        account_file.chmod(0o644)
+    assert result.exit_code == 2
+    assert "read-only" in result.stderr
+    assert "Traceback" not in result.output
+    assert account_file.read_text(encoding="utf-8") == ACCOUNT
+
+
+def test_a_symlinked_account_is_updated_through_the_link(account_file: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.yaml"
+    link.symlink_to(account_file)
+    session = Interview(load_account(link), AccountFile(link))
+    session.select("gm")
+    question = session.question().id
+    session.answer("yes")
+    assert link.is_symlink()
+    assert load_account(account_file).contact("gm").answers == {question: "yes"}
+
+
+def test_edits_made_in_an_editor_meanwhile_are_kept(account_file: Path) -> None:
+    session = Interview(load_account(account_file), AccountFile(account_file))
+    session.select("gm")
+    text = account_file.read_text(encoding="utf-8")
+    account_file.write_text(text.replace("notes: 每周一上午开经营会", "notes: 改成周二开会"), encoding="utf-8")
+    question = session.question().id
+    session.answer("no")
+    saved = account_file.read_text(encoding="utf-8")
+    assert "notes: 改成周二开会" in saved
+    assert load_account(account_file).contact("gm").answers == {question: "no"}
+
+
+def test_comment_after_contacts_keeps_the_layout(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    text = ACCOUNT.replace("contacts:\n", "contacts:   # who is who\n")
+    path.write_text(text, encoding="utf-8")
+    session = Interview(load_account(path), AccountFile(path))
+    session.select("gm")
+    session.answer("yes")
+    saved = path.read_text(encoding="utf-8")
+    assert "  - id: gm\n" in saved and "name: 测试机械有限公司   # the customer" in saved
+
+
+@pytest.mark.parametrize("typed", ["ｙ", "Ｙ", "１"])
+def test_full_width_answers_are_understood(account_file: Path, typed: str) -> None:
+    first = questions_for(account_file, "gm", ["yes"])[0]
+    result = run(account_file, f"{typed}\nquit\n", "--contact", "gm", "--lang", "en")
+    assert result.exit_code == 0
+    assert load_account(account_file).contact("gm").answers == {first: "yes"}
+
+
+def test_odd_digits_at_the_menu_get_a_hint_not_a_traceback(account_file: Path) -> None:
+    result = run(account_file, "²\nq\n", "--lang", "en")
+    assert result.exit_code == 0
+    assert "Traceback" not in result.output

@@ -71,3 +71,29 @@ def test_ctrl_c_mid_interview_keeps_every_answer(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "# kept through the interview" in text and "notes: keep me" in text
     assert not list(tmp_path.glob(".pty.yaml.*"))  # no temporary file left behind
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_closed_terminal_keeps_the_answer_just_given(tmp_path: Path) -> None:
+    """SIGHUP (the terminal window closed) right after an answer: the answer is on disk."""
+    import signal
+
+    path = tmp_path / "pty.yaml"
+    path.write_text(ACCOUNT, encoding="utf-8")
+    session = Interview(load_account(path))
+    session.select("gm")
+    first = session.question().id
+
+    program, *args = command()
+    child = pexpect.spawn(program, [*args, "interview", str(path), "--contact", "gm", "--lang", "en"],
+                          encoding="utf-8", timeout=30, dimensions=(40, 160))
+    try:
+        child.expect(PROMPT)
+        child.sendline("y")
+        child.expect(PROMPT)
+        child.kill(signal.SIGHUP)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert load_account(path).contact("gm").answers.get(first) == "yes"
+    assert "notes: keep me" in path.read_text(encoding="utf-8")

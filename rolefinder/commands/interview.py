@@ -7,7 +7,10 @@ rep at a terminal, a script piping answers in, and the tests.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -19,6 +22,7 @@ from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick
 from rolefinder.identify import ContactResult, NextQuestion
 from rolefinder.interviewing import AccountFile, Interview, new_account_text
+from rolefinder.report import pad, width
 
 T = Catalog(
     {
@@ -75,7 +79,7 @@ T = Catalog(
                    "  跳过 (skip)       不回答,继续下一题\n"
                    "  完成 (done)       结束这位联系人\n"
                    "  影响力 (influence) 记录影响力(高/中/低)\n"
-                   "  态度 (attitude)    记录态度(支持者/赞同/中立/反对)\n"
+                   "  态度 (attitude)    记录态度(教练/支持/中立/反对)\n"
                    "  退出 (quit)       保存并离开(每个回答都已保存)"),
         },
         "bad_answer": {"en": "Please answer 1/2/3 (y/n/?), or type help.",
@@ -91,11 +95,13 @@ T = Catalog(
         "skipped": {"en": "Skipped.", "zh": "已跳过。"},
         "contact_done": {"en": "Nothing more worth asking about {name}.",
                          "zh": "关于 {name} 已没有值得再问的问题。"},
-        "ask_influence": {"en": "Influence: 1 high · 2 medium · 3 low · Enter = keep{now}",
-                          "zh": "影响力:1 高 · 2 中 · 3 低 · 回车 = 保持{now}"},
+        "ask_influence": {"en": "Influence: 1 high · 2 medium · 3 low · Enter = {enter}",
+                          "zh": "影响力:1 高 · 2 中 · 3 低 · 回车 = {enter}"},
+        "enter_keep": {"en": "keep ({now})", "zh": "保持({now})"},
+        "enter_skip": {"en": "leave it open", "zh": "暂不填写"},
         "ask_attitude": {
-            "en": "Attitude: 1 champion · 2 supporter · 3 neutral · 4 opponent · Enter = keep{now}",
-            "zh": "态度:1 支持者(教练)· 2 赞同 · 3 中立 · 4 反对 · 回车 = 保持{now}",
+            "en": "Attitude: 1 champion · 2 supporter · 3 neutral · 4 opponent · Enter = {enter}",
+            "zh": "态度:1 教练(内线)· 2 支持 · 3 中立 · 4 反对 · 回车 = {enter}",
         },
         "bad_choice": {"en": "Type a number from the list, or Enter.",
                        "zh": "请输入列表中的序号,或直接回车。"},
@@ -134,10 +140,11 @@ ANSWER_TEXT = {
 }
 VALUE_TEXT = {
     "high": {"en": "high", "zh": "高"}, "medium": {"en": "medium", "zh": "中"},
-    "low": {"en": "low", "zh": "低"}, "champion": {"en": "champion", "zh": "支持者(教练)"},
-    "supporter": {"en": "supporter", "zh": "赞同"}, "neutral": {"en": "neutral", "zh": "中立"},
+    "low": {"en": "low", "zh": "低"}, "champion": {"en": "champion", "zh": "教练(内线)"},
+    "supporter": {"en": "supporter", "zh": "支持"}, "neutral": {"en": "neutral", "zh": "中立"},
     "opponent": {"en": "opponent", "zh": "反对"},
 }
+ALIASES = {"champion": ("教练", "内线", "coach"), "supporter": ("支持者", "赞同"), "opponent": ("反对者",)}
 COMMANDS = {
     "why": ("why", "w", "为什么"),
     "back": ("back", "b", "undo", "返回", "上一步", "撤销"),
@@ -173,7 +180,7 @@ class Terminal:
             self.session.flush()
         if self.tty:
             try:
-                return input(prompt + " ").strip()
+                return _normal(input(prompt + " "))
             except EOFError:
                 raise _Quit from None
         click.echo(prompt + " ", nl=False)
@@ -182,12 +189,22 @@ class Terminal:
             click.echo()
             raise _Quit
         click.echo(line.rstrip("\n"))  # a transcript that reads like the session
-        return line.strip()
+        return _normal(line)
 
     def ask_required(self, key: str) -> str:
         while not (value := self.ask(T(key, self.lang) + ":")):
             self.say("required")
         return value
+
+
+def _normal(line: str) -> str:
+    """Full-width letters, digits and punctuation (ｙ, １, ？) read as their ASCII forms."""
+    return unicodedata.normalize("NFKC", line).strip()
+
+
+def _hang_up(signum: int, frame: object) -> None:
+    """A closed terminal or a kill ends the interview the way Ctrl-C does: saved first."""
+    raise KeyboardInterrupt
 
 
 @click.command()
@@ -216,7 +233,10 @@ def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[
         if no_input:
             raise InputError([Problem(file, None, "", "no_file", catalog=T)])
         _create(file, ui)
-    session = Interview(load_account(file, rules=rules), AccountFile(file), autosave=False)
+    store = AccountFile(file)
+    session = Interview(load_account(file, rules=rules), store, autosave=False)
+    if not no_input or answers:
+        store.check_writable()
     ui.session = session
     if contact_id is not None:
         session.select(contact_id)
@@ -228,14 +248,21 @@ def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[
     if no_input:
         _show_state(session, ui, file)
         return
+    if ui.tty:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - arrow keys and history at the prompt
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _hang_up)
     try:
         _run(session, ui, fixed=contact_id is not None)
     except _Quit:
         pass
     except KeyboardInterrupt:
         session.flush()
-        click.echo()
-        ui.say("interrupted", path=file)
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            click.echo()
+            ui.say("interrupted", path=file)
         raise click.exceptions.Exit(130) from None
     finally:
         session.flush()
@@ -251,7 +278,10 @@ def _create(file: str, ui: Terminal) -> None:
         offering = ui.ask(T("ask_offering", ui.lang) + ":")
     except _Quit:
         raise click.exceptions.Exit(1) from None
-    atomic_write(file, new_account_text(name, industry.lower() or None, offering or None))
+    try:
+        atomic_write(file, new_account_text(name, industry.lower() or None, offering or None))
+    except OSError as exc:
+        raise InputError([Problem(file, None, "", "not_writable", {"error": exc.strerror or str(exc)})]) from None
 
 
 def _run(session: Interview, ui: Terminal, fixed: bool) -> None:
@@ -299,7 +329,7 @@ def _choose_contact(session: Interview, ui: Terminal) -> str | None:
 
 def _pick_contact(session: Interview, text: str) -> str | None:
     contacts = session.account.contacts
-    if text.isdigit() and 1 <= int(text) <= len(contacts):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(contacts):
         return contacts[int(text) - 1].id
     return next((c.id for c in contacts if c.id == text), None)
 
@@ -400,9 +430,10 @@ def _judgement(session: Interview, ui: Terminal, name: str, given: str) -> str |
     """Read and record influence or attitude; returns ``back`` when the rep typed it."""
     values = INFLUENCE if name == "influence" else ATTITUDES
     current = getattr(session.current.contact, name)
-    now = f" ({pick(VALUE_TEXT[current], ui.lang)})" if current else ""
+    now = pick(VALUE_TEXT[current], ui.lang) if current else ""
+    enter = T("enter_keep", ui.lang, now=now) if current else T("enter_skip", ui.lang)
     while True:
-        text = given or ui.ask(T(f"ask_{name}", ui.lang, now=now) + ":")
+        text = given or ui.ask(T(f"ask_{name}", ui.lang, enter=enter) + ":")
         given = ""
         if not text:
             return None
@@ -421,11 +452,11 @@ def _judgement(session: Interview, ui: Terminal, name: str, given: str) -> str |
 
 
 def _choice(text: str, values: tuple[str, ...]) -> str | None:
-    if text.isdigit() and 1 <= int(text) <= len(values):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(values):
         return values[int(text) - 1]
     lowered = text.lower()
     for value in values:
-        if lowered in (value, VALUE_TEXT[value]["zh"]):
+        if lowered in (value, VALUE_TEXT[value]["zh"], *ALIASES.get(value, ())):
             return value
     return None
 
@@ -491,9 +522,9 @@ def _summary(session: Interview, ui: Terminal, file: str) -> None:
     lang, result = ui.lang, session.result
     click.echo()
     ui.say("summary_head", account=session.account.name)
-    width = max((len(_who(r)) for r in result.contacts), default=0)
+    size = max((width(_who(r)) for r in result.contacts), default=0)
     for item in result.contacts:
-        click.echo(f"  {_who(item):<{width}}  {_belief_line(session, item, lang)}")
+        click.echo(f"  {pad(_who(item), size)}  {_belief_line(session, item, lang)}")
     ui.say("gaps_head")
     for gap in result.gaps:
         mark = "!" if gap.severity == "red_flag" else "-"
