@@ -35,7 +35,7 @@ def measure(size: int) -> dict:
     build = time.perf_counter() - start
     account = make_account(size)
     account.knowledge = knowledge
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rolefinder.account import Account, atomic_write, dump_account, load_account
-from rolefinder.identify import Identification, identify
+from rolefinder.identification import Identification, identify
 from rolefinder.interviewing import AccountFile, Interview
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import make_account
 
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 from rolefinder.plans import render_plan
 
 TARGETS = {30: 0.2, 1000: 3.0}

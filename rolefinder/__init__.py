@@ -8,9 +8,9 @@ The library API, in the order a program uses it::
     result = rf.identify(account)                 # roles, certainties, next questions, gaps
     first = result.contacts[0]
     first.primary_role, first.roles, first.next_question
-    rf.record_answer(account, "gm", "final_say", "yes")
-    result = rf.reidentify(result, "gm")          # fast: re-runs only what changed
-    rf.save_account(account)                      # atomic write
+    rf.record_answer(account, "coo", "final_say", "yes")
+    result = rf.reidentify(result, "coo")         # fast: re-runs only what changed
+    rf.save_account(account)                      # atomic; comments and key order kept
 
 Names are imported lazily so that ``import rolefinder`` stays cheap for the CLI.
 """
@@ -33,10 +33,10 @@ _EXPORTS = {
     "record_answer": "rolefinder.interviewing",
     "Knowledge": "rolefinder.knowledge",
     "load_knowledge": "rolefinder.knowledge",
-    "identify": "rolefinder.identify",
-    "reidentify": "rolefinder.identify",
-    "Identification": "rolefinder.identify",
-    "ContactResult": "rolefinder.identify",
+    "identify": "rolefinder.identification",
+    "reidentify": "rolefinder.identification",
+    "Identification": "rolefinder.identification",
+    "ContactResult": "rolefinder.identification",
     "RolefinderError": "rolefinder.errors",
     "InputError": "rolefinder.errors",
     "PackError": "rolefinder.errors",

@@ -406,10 +406,19 @@ def dump_account(account: Account) -> str:
 
 
 def save_account(account: Account, path: str | os.PathLike[str] | None = None) -> None:
-    """Write the account atomically to ``path`` (default: where it was loaded from)."""
+    """Write the account atomically to ``path`` (default: where it was loaded from).
+
+    Over an existing account file the rep's comments, key order and notes are kept (the
+    round-trip writer of the interview); a new file gets the plain layout of DOMAIN.md §3.
+    """
     target = path or account.path
     if target is None:
         raise ValueError("save_account needs a path for an account that was not loaded from one")
+    if Path(target).is_file():
+        from rolefinder.interviewing import AccountFile
+
+        AccountFile(target).save(account)
+        return
     try:
         atomic_write(target, dump_account(account))
     except OSError as exc:

@@ -11,7 +11,7 @@ Facts, per run:
 
 Contacts are identified managers first, in batches of one org-chart depth, so the manager's
 status is final before anyone below is judged; one engine is reset per batch. Rule actions only
-record evidence: certainty factors are combined afterwards in :mod:`rolefinder.identify`, and
+record evidence: certainty factors are combined afterwards in :mod:`rolefinder.identification`, and
 because MYCIN combination is order-independent, firing order never matters.
 
 Every rule that tests an answer also gets a *look-ahead twin* that matches while the question

@@ -13,7 +13,7 @@ from rolefinder.i18n import Catalog, pick
 
 if TYPE_CHECKING:
     from rolefinder.account import Account
-    from rolefinder.identify import ContactResult
+    from rolefinder.identification import ContactResult
     from rolefinder.knowledge import Knowledge
 
 MESSAGES = Catalog(

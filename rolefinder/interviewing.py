@@ -30,7 +30,7 @@ from rolefinder.account import (
 from rolefinder.answers import normalise_answer
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog
-from rolefinder.identify import ContactResult, Identification, NextQuestion, identify, reidentify
+from rolefinder.identification import ContactResult, Identification, NextQuestion, identify, reidentify
 
 MESSAGES = Catalog(
     {

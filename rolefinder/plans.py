@@ -24,7 +24,7 @@ from rolefinder.i18n import Catalog, pick
 from rolefinder.playbooks import Playbooks, playbooks_of
 
 if TYPE_CHECKING:
-    from rolefinder.identify import ContactResult, Identification
+    from rolefinder.identification import ContactResult, Identification
 
 FORMATS = ("md", "html", "txt", "pdf")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "txt",

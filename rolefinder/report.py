@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from rolefinder.certainty import combine
 from rolefinder.i18n import Catalog, pick
-from rolefinder.identify import ContactResult, Identification, NextQuestion
+from rolefinder.identification import ContactResult, Identification, NextQuestion
 
 T = Catalog(
     {

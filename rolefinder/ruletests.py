@@ -45,7 +45,7 @@ from rolefinder.i18n import LANGS, Catalog
 from rolefinder.yamlsource import YamlList, YamlMap, type_name
 
 if TYPE_CHECKING:  # the pack loader imports this module: keep the engine out of its way
-    from rolefinder.identify import ContactResult, Evidence
+    from rolefinder.identification import ContactResult, Evidence
     from rolefinder.knowledge import Knowledge
 
 TEST_KEYS = ("id", "description", "industry", "manager", "contact",
@@ -300,7 +300,7 @@ def _mismatch(result: ContactResult, expected: Iterable[str], missing: list[str]
 def check_case(account: Account, name: str, knowledge: Knowledge | None = None) -> Outcome:
     """Every contact's held roles against the case's answer key, exactly."""
     from rolefinder.casebook import answer_key
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
 
     key = answer_key(account)
     case = account.case or {}
@@ -333,7 +333,7 @@ def _person(cid: str, data: Mapping[str, Any], reports_to: str | None) -> Contac
 
 
 def check_pack_test(test: PackTest, knowledge: Knowledge) -> Outcome:
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
 
     outcome = Outcome("pack", test.id, f"{test.path}:{test.line}", test.description, checked=1)
     result = identify(pack_test_account(test, knowledge), knowledge).contact("contact")

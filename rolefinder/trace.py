@@ -1,6 +1,6 @@
 """``identify --trace``: the inference printed as it happens, for trainers on a projector.
 
-:class:`TracePrinter` is a listener for :func:`rolefinder.identify.identify`. For each rule
+:class:`TracePrinter` is a listener for :func:`rolefinder.identification.identify`. For each rule
 firing it prints the rule id, the contact, the facts the rule matched (with the contact's actual
 values, so the audience sees *why* it matched), the evidence it added and how the role's
 certainty moved. It keeps its own running MYCIN total per (contact, role), counting each rule

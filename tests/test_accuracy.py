@@ -20,7 +20,7 @@ import pytest
 
 from rolefinder.account import Account, load_account
 from rolefinder.casebook import CASES_DIR, answer_key
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 
 EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
 FILES = sorted(EVAL_DIR.glob("*.yaml")) + sorted(CASES_DIR.glob("*.yaml"))

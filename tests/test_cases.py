@@ -10,7 +10,7 @@ import pytest
 from rolefinder.account import load_account
 from rolefinder.casebook import answer_key, case_names, load_case, org_chart
 from rolefinder.cli import cli
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 from rolefinder.knowledge import load_knowledge
 
 

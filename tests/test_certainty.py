@@ -13,7 +13,7 @@ import pytest
 
 from rolefinder.account import parse_account_text
 from rolefinder.certainty import as_probability, combine, combine_all
-from rolefinder.identify import identify, reidentify
+from rolefinder.identification import identify, reidentify
 from rolefinder.knowledge import Thresholds, build_knowledge, load_knowledge
 from rolefinder.yamlsource import parse_yaml
 

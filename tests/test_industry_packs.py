@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from rolefinder.account import parse_account_text
-from rolefinder.identify import ContactResult, identify
+from rolefinder.identification import ContactResult, identify
 from rolefinder.knowledge import load_knowledge
 
 

@@ -10,7 +10,7 @@ import pytest
 from rolefinder.account import parse_account_text
 from rolefinder.cli import cli
 from rolefinder.errors import PackError
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 from rolefinder.knowledge import build_knowledge, load_knowledge
 from rolefinder.yamlsource import parse_yaml
 

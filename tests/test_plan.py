@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from rolefinder.account import parse_account_text
 from rolefinder.casebook import case_path, load_case
 from rolefinder.cli import cli
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 from rolefinder.plans import build_plan, md_escape, render_brief, render_plan, write_plan
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rolefinder.account import parse_account_text
-from rolefinder.identify import Identification, identify
+from rolefinder.identification import Identification, identify
 from rolefinder.knowledge import Knowledge, build_knowledge
 from rolefinder.yamlsource import parse_yaml
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rolefinder.casebook import load_case
 from rolefinder.certainty import combine_all
 from rolefinder.cli import cli
-from rolefinder.identify import identify
+from rolefinder.identification import identify
 from rolefinder.trace import TracePrinter, supports_color
 
 

@@ -37,7 +37,7 @@ def demo(case_name: str | None, out_dir: str | None, lang: str | None) -> None:
     运行一个内置案例:展示场景、识别结果、对照参考答案,并解释一个结论。
     """
     from rolefinder.casebook import DEMO_CASE, load_case
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
     from rolefinder.report import render_explanation, render_identification
 
     lang = resolve_lang(lang)

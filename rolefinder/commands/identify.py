@@ -38,7 +38,7 @@ def identify(file: str, fmt: str, trace: bool, step: bool, lang: str | None, rul
     With --trace the reasoning is shown as it happens (on stderr when the format is json or yaml).
     """
     from rolefinder.account import load_account
-    from rolefinder.identify import identify as run
+    from rolefinder.identification import identify as run
 
     lang = resolve_lang(lang)
     account = load_account(file, rules=rules)
@@ -74,7 +74,7 @@ def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[st
     以及下一个问题为什么值得问。
     """
     from rolefinder.account import load_account
-    from rolefinder.identify import identify as run
+    from rolefinder.identification import identify as run
 
     lang = resolve_lang(lang)
     result = run(load_account(file, rules=rules))

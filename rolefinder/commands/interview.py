@@ -20,7 +20,7 @@ from rolefinder.answers import normalise_answer
 from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick
-from rolefinder.identify import ContactResult, NextQuestion
+from rolefinder.identification import ContactResult, NextQuestion
 from rolefinder.interviewing import AccountFile, Interview, new_account_text
 from rolefinder.report import pad, width
 

@@ -29,7 +29,7 @@ def plan(file: str, output: str, fmt: str | None, start: str | None, lang: str |
     拜访计划、行动日历和效果评估。The HTML prints on A4 without network or JavaScript.
     """
     from rolefinder.account import load_account
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
     from rolefinder.plans import format_for, parse_start, write_plan
 
     lang = resolve_lang(lang)
@@ -56,7 +56,7 @@ def visit(file: str, contact: str, fmt: str, start: str | None, lang: str | None
     和待弄清的问题。
     """
     from rolefinder.account import load_account
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
     from rolefinder.plans import brief_data, parse_start, render_brief
 
     lang = resolve_lang(lang)

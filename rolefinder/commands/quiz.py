@@ -65,7 +65,7 @@ def quiz(name: str, trainee: str | None, out: str | None, fmt: str, lang: str | 
     参考答案,以及每个错误对应的规则理由。Input is read line by line, so answers can be piped in.
     """
     from rolefinder.casebook import answer_key, load_case, org_chart
-    from rolefinder.identify import identify
+    from rolefinder.identification import identify
     from rolefinder.quiz import score_quiz
 
     lang = resolve_lang(lang)
