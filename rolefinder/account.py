@@ -384,13 +384,40 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
+        # mkstemp makes the file private (0600); give it the old file's mode, or what a new
+        # file gets under the user's umask, so a plan can be shared like any other file.
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`InputError` now if ``path`` cannot be written later.
+
+    Commands call it before the work that ends in a write (an interview, a quiz), so that a
+    bad ``-o``/``--out`` costs the user nothing.
+    """
+    target = Path(os.path.realpath(path))
+    problem = None
+    if target.is_dir():
+        problem = "it is a directory"
+    elif target.exists() and not _may_write(target):
+        problem = "the file is read-only"
+    elif not target.parent.is_dir():
+        problem = f"the folder {target.parent} does not exist"
+    elif not os.access(target.parent, os.W_OK):
+        problem = f"the folder {target.parent} is not writable"
+    if problem:
+        raise InputError([Problem(str(path), None, "", "not_writable", {"error": problem})])
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _may_write(path: Path) -> bool:

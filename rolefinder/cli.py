@@ -62,9 +62,21 @@ class LazyGroup(click.Group):
         except RolefinderError as exc:
             click.echo(exc.render(current_lang()), err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a file we could not read or write: one line, never a traceback
+            click.echo(os_error_line(exc, current_lang()), err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
+
+
+def os_error_line(exc: OSError, lang: str) -> str:
+    """``path: cannot read or write: reason`` in the user's language."""
+    where = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    text = {"en": f"{where}: cannot read or write the file: {reason}",
+            "zh": f"{where}:无法读写该文件:{reason}"}
+    return text.get(lang, text["en"])
 
 
 def current_lang() -> str:

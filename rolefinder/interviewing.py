@@ -24,6 +24,7 @@ from rolefinder.account import (
     Account,
     Contact,
     atomic_write,
+    check_writable,
     dump_account,
     parse_account_text,
 )
@@ -107,15 +108,7 @@ class AccountFile:
 
     def check_writable(self) -> None:
         """Refuse to start when saving is bound to fail: better than losing the first answer."""
-        target = Path(os.path.realpath(self.path))
-        folder = target.parent
-        problem = None
-        if target.exists() and not (os.access(target, os.W_OK) and target.stat().st_mode & 0o222):
-            problem = "the file is read-only"
-        elif not os.access(folder, os.W_OK):
-            problem = f"the folder {folder} is not writable"
-        if problem:
-            raise InputError([Problem(self.path, None, "", "not_writable", {"error": problem})])
+        check_writable(self.path)
 
     def _load(self, text: str) -> None:
         try:

@@ -217,3 +217,34 @@ def test_demo_golden(runner, tmp_path, lang: str) -> None:
     if REGEN:
         golden.write_text(got, encoding="utf-8")
     assert got == golden.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- files we write
+
+
+def test_unwritable_outputs_are_one_line_errors(runner, account, tmp_path) -> None:
+    result = runner.invoke(cli, ["plan", account, "-o", str(tmp_path / "no" / "such" / "plan.html")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
+    folder = runner.invoke(cli, ["plan", account, "-o", str(tmp_path)])
+    assert folder.exit_code == 2 and "directory" in folder.stderr
+
+
+def test_quiz_checks_its_csv_before_asking(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["quiz", "mes-manufacturing", "--out", str(tmp_path / "no" / "x.csv")],
+                           input="1\n" * 20)
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "1/" not in result.output  # no question was asked
+
+
+def test_demo_makes_its_folder_and_plans_are_not_private(runner, tmp_path) -> None:
+    out = tmp_path / "new" / "folder"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(cli, ["demo", "--lang", "en", "--out", str(out)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    plan = out / "mes-manufacturing-plan.en.html"
+    assert plan.stat().st_mode & 0o777 == 0o644

@@ -59,7 +59,9 @@ def demo(case_name: str | None, out_dir: str | None, lang: str | None) -> None:
         click.echo(render_explanation(result, decider.contact.id, lang))
     from rolefinder.plans import write_plan
 
-    target = Path(out_dir or ".") / f"{name}-plan.{lang}.html"
+    folder = Path(out_dir or ".")
+    folder.mkdir(parents=True, exist_ok=True)  # --out names a folder to write into; make it
+    target = folder / f"{name}-plan.{lang}.html"
     path = write_plan(result, target, fmt="html", lang=lang)
     click.echo()
     click.echo(T("plan", lang, path=path.resolve()))

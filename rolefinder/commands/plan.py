@@ -28,13 +28,14 @@ def plan(file: str, output: str, fmt: str | None, start: str | None, lang: str |
     生成客户计划:客户分级及依据、采购决策链地图、角色与证据、缺口与风险、按优先级排序的
     拜访计划、行动日历和效果评估。The HTML prints on A4 without network or JavaScript.
     """
-    from rolefinder.account import load_account
+    from rolefinder.account import check_writable, load_account
     from rolefinder.identification import identify
     from rolefinder.plans import format_for, parse_start, write_plan
 
     lang = resolve_lang(lang)
     fmt = format_for(output, fmt)
     when = parse_start(start)
+    check_writable(output)
     result = identify(load_account(file, rules=rules))
     path = write_plan(result, output, fmt, lang, when)
     click.echo(f"{'计划已写入' if lang == 'zh' else 'Plan written to'} {path}")
