@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import tempfile
 from collections.abc import Iterable
@@ -255,6 +256,9 @@ def _parse_header(data: YamlMap, check: _Checker) -> dict[str, Any]:
         elif isinstance(header[key], bool) or not isinstance(header[key], (int, float)):
             check.add(header.line_of(key), f"account.{key}", "expected_type",
                       expected="number", got=type_name(header[key]))
+        elif not math.isfinite(header[key]) or header[key] < 0:
+            check.add(header.line_of(key), f"account.{key}", "expected_type",
+                      expected="number ≥ 0", got=str(header[key]))
         else:
             out[key] = header[key]
     if out.get("industry"):
@@ -287,6 +291,10 @@ def _parse_contacts(data: YamlMap, check: _Checker) -> list[Contact]:
         elif cid is not None:
             first_line[cid] = item.line_of("id")
         notes = item.get("notes")
+        if isinstance(notes, (bool, dict, list)):  # a date or a number is fine: it reads as text
+            check.add(item.line_of("notes"), f"{where}.notes", "expected_type",
+                      expected="text", got=type_name(notes))
+            notes = None
         contacts.append(
             Contact(
                 id=cid or "",

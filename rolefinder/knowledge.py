@@ -30,6 +30,8 @@ CONTACT_TESTS = {"influence": ("high", "medium", "low", "none"),
 ANSWER_TESTS = (*ANSWERS, ABSENT, "answered")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+# A group holding a + or * that is itself repeated: the shape of catastrophic backtracking.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
 
 MESSAGES = Catalog(
     {
@@ -678,6 +680,9 @@ class _Builder:
             try:
                 if not isinstance(pattern, str):
                     raise re.error(f"expected text, got {type_name(pattern)}")
+                if _NESTED_QUANTIFIER.search(pattern):
+                    raise re.error("a repeated group that itself repeats, like (a+)+, can take "
+                                   "exponential time; write it without the outer repetition")
                 regex = re.compile(pattern, re.IGNORECASE)
             except re.error as exc:
                 self.add(body.line_of("regex"), f"{where}.regex", "bad_regex", error=str(exc))

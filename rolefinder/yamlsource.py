@@ -8,6 +8,7 @@ nothing in a file can create Python objects or run code.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import yaml
 from rolefinder.errors import InputError, Problem
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_VALUES = 200_000  # values in a document once aliases are expanded (a billion-laughs guard)
+_DEEP_FLOW = re.compile(r"(?:[\[{]\s*){64}")  # 64 brackets opened in a row: no account looks like that
 
 
 class YamlMap(dict):
@@ -45,6 +48,7 @@ class LineLoader(_Base):
 
 
 def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> YamlMap:
+    _refuse_duplicate_keys(node)
     loader.flatten_mapping(node)
     result = YamlMap()
     result.line = node.start_mark.line + 1
@@ -62,6 +66,20 @@ def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> YamlMap:
     return result
 
 
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """A key written twice in one mapping is an error: the second would silently win."""
+    seen: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key_node.start_mark.line + 1
+        if key_node.value in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key_node.value!r} is written twice (first on line {seen[key_node.value]})",
+                key_node.start_mark)
+        seen[key_node.value] = line
+
+
 def _construct_list(loader: LineLoader, node: yaml.SequenceNode) -> YamlList:
     result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
@@ -75,13 +93,40 @@ LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _con
 
 def parse_yaml(text: str, path: str | None = None) -> Any:
     """Parse YAML text; a syntax error becomes an :class:`InputError` with its line."""
+    deep = _DEEP_FLOW.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        raise InputError([Problem(path, line, "", "not_yaml", {"error": "nested too deeply"})])
     try:
-        return yaml.load(text, Loader=LineLoader)
+        data = yaml.load(text, Loader=LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise InputError([Problem(path, line, "", "not_yaml", {"error": detail})]) from None
+    except (RecursionError, ValueError) as exc:  # absurd nesting, a 5,000-digit number
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": detail})]) from None
+    if _expanded_size(data) > MAX_VALUES:
+        raise InputError([Problem(path, None, "", "not_yaml",
+                                  {"error": f"more than {MAX_VALUES:,} values once aliases are expanded"})])
+    return data
+
+
+def _expanded_size(data: Any) -> int:
+    """How many values ``data`` holds when shared (aliased) parts are counted every time.
+
+    Stops counting past :data:`MAX_VALUES`, so a billion-laughs file costs next to nothing.
+    """
+    count, stack = 0, [data]
+    while stack and count <= MAX_VALUES:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def read_text(path: str | Path) -> str:

@@ -470,3 +470,32 @@ def test_loaded_path_is_recorded(write_account):
     path = write_account(GOOD)
     assert load_account(path).path == str(path)
     assert isinstance(Path(load_account(path).path), Path)
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def _laughs() -> str:
+    lines = ["account: {name: A}", 'contacts: []', 'x0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"x{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_laughs(), "acct.yaml: not valid YAML: more than 200,000 values once aliases are expanded"),
+        ("account:\n  name: A\n  offering: " + "[" * 500 + "]" * 500 + "\n",
+         "acct.yaml:3: not valid YAML: nested too deeply"),
+        ("account:\n  name: A\n  revenue: " + "1" * 5000 + "\n", "acct.yaml: not valid YAML: Exceeds the limit"),
+        ("account:\n  name: A\n  name: B\n",
+         "acct.yaml:3: not valid YAML: the key 'name' is written twice (first on line 2)"),
+        ("account: {name: A, revenue: .inf}\n", "acct.yaml:1: account.revenue: expected number ≥ 0, got inf"),
+        ("account: {name: A, revenue: -5}\n", "acct.yaml:1: account.revenue: expected number ≥ 0, got -5"),
+        ("account: {name: A}\ncontacts:\n  - {id: a, name: A, notes: [1, 2]}\n",
+         "acct.yaml:3: contacts[0].notes: expected text, got list"),
+    ],
+    ids=["billion-laughs", "deep-nesting", "huge-integer", "duplicate-key", "infinite", "negative", "notes-list"],
+)
+def test_hostile_or_odd_files_are_one_line_errors(text: str, expected: str) -> None:
+    assert single(text).startswith(expected)

@@ -162,6 +162,19 @@ def test_bad_regex():
     assert "missing )" in line
 
 
+def test_regex_that_can_backtrack_forever_is_refused():
+    line = single("""\
+      - id: t.regex
+        reason: {zh: 甲, en: A}
+        when:
+          department:
+            regex: '(a+)+$'
+        then: {role: decision_maker, cf: 0.5}
+    """)
+    assert "rules[t.regex].when.department.regex: bad regular expression: " in line
+    assert "exponential time" in line
+
+
 def test_duplicate_rule_id_in_one_pack():
     line = single("""\
       - id: t.final_say
