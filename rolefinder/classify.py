@@ -22,6 +22,8 @@ LEVEL_FIELDS = {"potential": ("high", "medium", "low"), "strategic_fit": ("high"
 NUMBER_FIELDS = ("revenue",)
 RANGE_KEYS = ("min", "max")
 
+UNCLASSIFIED = "unclassified"
+
 MESSAGES = section_messages(
     {
         "unknown_class": {
@@ -34,9 +36,10 @@ MESSAGES = section_messages(
         },
         "required": {"en": "required field is missing", "zh": "缺少必填字段"},
         "no_data": {
-            "en": "No revenue, potential or strategic fit recorded for this account.",
-            "zh": "该客户未记录收入、潜力或战略匹配度。",
+            "en": "No revenue, potential or strategic fit recorded for this account: add them to classify it.",
+            "zh": "该客户未记录收入、潜力或战略匹配度;补充后即可分级。",
         },
+        "unclassified": {"en": "Not classified yet", "zh": "尚未分级"},
     }
 )
 
@@ -201,11 +204,12 @@ def classify(fields: dict[str, Any], knowledge: Any) -> Classification | None:
     if not scheme.classes or scheme.default not in scheme.classes:
         return None
     matched = [rule for rule in scheme.rules if rule.matches(fields)]
+    known = any(fields.get(k) is not None for k in (*LEVEL_FIELDS, *NUMBER_FIELDS))
+    if not known:  # nothing to judge by: say so, and plan no differently from the default
+        return Classification(UNCLASSIFIED, MESSAGES.both("unclassified"), (("no_data", MESSAGES.both("no_data")),))
     if not matched:
-        known = any(fields.get(k) is not None for k in (*LEVEL_FIELDS, *NUMBER_FIELDS))
-        reason = scheme.default_reason if known else MESSAGES.both("no_data")
         return Classification(scheme.default, scheme.classes[scheme.default][1],
-                              (("default", reason or MESSAGES.both("no_data")),))
+                              (("default", scheme.default_reason or MESSAGES.both("no_data")),))
     best = max(matched, key=lambda r: scheme.classes[r.cls][0]).cls
     reasons = tuple((r.id, r.reason) for r in matched if r.cls == best)
     return Classification(best, scheme.classes[best][1], reasons)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rolefinder.identification import ContactResult, Identification
 
 FORMATS = ("md", "html", "txt", "pdf")
+MAX_NEST = 7  # org-chart levels the HTML map indents; deeper ones stay at this level
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "txt",
             ".pdf": "pdf"}
 
@@ -231,9 +232,15 @@ def _tree(ctx: _Ctx) -> list[dict[str, Any]]:
         out.append(_node(ctx, results[cid], indent, last, depth, bool(kids)))
         below = indent + ("   " if last else "│  ") if depth else ""
         stack += [(k, below, i == len(kids) - 1, depth + 1) for i, k in reversed(list(enumerate(kids)))]
+    # HTML nests at most MAX_NEST levels so a deep chain still fits the page width; deeper
+    # people sit at the last level and name their manager instead.
+    for node in out:
+        node["nest"] = node["has_children"] and node["depth"] < MAX_NEST
+        boss = results[node["id"]].contact.reports_to
+        node["under"] = results[boss].contact.name if node["depth"] > MAX_NEST and boss in results else ""
     for i, node in enumerate(out):  # how many nested lists close after this node (HTML)
-        nxt = out[i + 1]["depth"] if i + 1 < len(out) else 0
-        node["close"] = 0 if node["has_children"] else node["depth"] - nxt
+        nxt = min(out[i + 1]["depth"], MAX_NEST) if i + 1 < len(out) else 0
+        node["close"] = 0 if node["nest"] else min(node["depth"], MAX_NEST) - nxt
     return out
 
 
@@ -316,10 +323,23 @@ def _visits(ctx: _Ctx, klass: str | None) -> list[dict[str, Any]]:
     return visits
 
 
+def main_role(books: Playbooks, result: ContactResult) -> str | None:
+    """The role that sets a visit's objective, visitors, format and cadence.
+
+    The one that matters most for the sale (playbook weight × certainty), not merely the most
+    certain: a CFO who audits *and* decides is visited as the decision maker.
+    """
+    held = result.held
+    if not held:
+        return None
+    return max(held, key=lambda r: books.role(r).weight * result.beliefs[r].certainty)
+
+
 def _visit(ctx: _Ctx, result: ContactResult, extra: dict[str, Any]) -> dict[str, Any]:
     c, books = result.contact, ctx.books
-    held = result.held
-    main = books.role(held[0] if held else None)
+    first = main_role(books, result)
+    held = [first, *(r for r in result.held if r != first)] if first else []
+    main = books.role(first)
     plays = [books.role(r) for r in held] or [main]
     questions = _open_questions(ctx, result)
     unknowns = len(questions) + (c.attitude is None) + (c.influence is None)
@@ -360,25 +380,39 @@ def _workday(day: date) -> date:
 
 
 def _calendar(ctx: _Ctx, visits: list[dict[str, Any]], start: date) -> list[dict[str, Any]]:
-    """First visits fill working days from ``start`` in priority order; follow-ups repeat
-    at each contact's cadence until the horizon."""
+    """First visits fill working days from ``start`` in priority order; then follow-ups repeat
+    at each contact's cadence until the horizon. No day holds more than ``visits_per_day``:
+    a visit that does not fit moves to the next working day with room."""
     per_day, horizon = ctx.books.visits_per_day, start + timedelta(days=ctx.books.horizon_days)
-    day, used, events = _workday(start), 0, []
+    booked: dict[date, int] = {}
+
+    def book(day: date) -> date:
+        day = _workday(day)
+        while booked.get(day, 0) >= per_day:
+            day = _workday(day + timedelta(days=1))
+        booked[day] = booked.get(day, 0) + 1
+        return day
+
+    events = []
     for visit in visits:
-        if used == per_day:
-            day, used = _workday(day + timedelta(days=1)), 0
-        used += 1
+        day = book(start)
         visit["first_date"] = day.isoformat()
-        fmt = visit["formats"][0] if visit["formats"] else ""
-        events.append((day, visit["rank"], ctx.t("first_visit"), visit, fmt))
+        events.append((day, visit["rank"], ctx.t("first_visit"), visit))
+    wanted = []
+    for day, _rank, _kind, visit in list(events):
         follow = day + timedelta(days=visit["cadence_days"])
         while follow <= horizon:
-            events.append((_workday(follow), visit["rank"], ctx.t("follow_up"), visit, fmt))
+            wanted.append((follow, visit["rank"], visit))
             follow += timedelta(days=visit["cadence_days"])
+    for day, rank, visit in sorted(wanted, key=lambda w: (w[0], w[1])):
+        placed = book(day)
+        if placed <= horizon:
+            events.append((placed, rank, ctx.t("follow_up"), visit))
     events.sort(key=lambda e: (e[0], e[1]))
-    return [{"date": d.isoformat(), "kind": kind, "id": v["id"], "name": v["name"], "format": fmt,
-             "visitors": "、".join(v["visitors"]) if ctx.lang == "zh" else ", ".join(v["visitors"])}
-            for d, _rank, kind, v, fmt in events]
+    sep = "、" if ctx.lang == "zh" else ", "
+    return [{"date": d.isoformat(), "kind": kind, "id": v["id"], "name": v["name"],
+             "format": v["formats"][0] if v["formats"] else "", "visitors": sep.join(v["visitors"])}
+            for d, _rank, kind, v in events]
 
 
 def _evaluation(ctx: _Ctx, visits: list[dict[str, Any]]) -> dict[str, Any]:

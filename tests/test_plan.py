@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,11 @@ from click.testing import CliRunner
 from rolefinder.account import parse_account_text
 from rolefinder.casebook import case_path, load_case
 from rolefinder.cli import cli
+from rolefinder.i18n import pick
 from rolefinder.identification import identify
+from rolefinder.knowledge import load_knowledge
 from rolefinder.plans import build_plan, md_escape, render_brief, render_plan, write_plan
+from rolefinder.playbooks import playbooks_of
 
 GOLDEN = Path(__file__).parent / "golden"
 START = date(2026, 12, 1)  # a Tuesday: calendars in golden files must not depend on today
@@ -82,6 +85,37 @@ def test_calendar_skips_weekends_and_respects_cadence(demo) -> None:
     days = {date.fromisoformat(e["date"]).weekday() for e in plan["calendar"]}
     assert days <= {0, 1, 2, 3, 4}
     assert plan["calendar"][0]["date"] == "2026-12-07"
+
+
+def test_calendar_never_books_more_than_a_day_holds() -> None:
+    lines = ["account: {name: Busy}", "contacts:"]
+    lines += [f"  - {{id: c{i}, name: P{i}, title: Engineer}}" for i in range(40)]
+    plan = build_plan(account("\n".join(lines)), "en", date(2026, 12, 5))
+    per_day: dict[str, int] = {}
+    for event in plan["calendar"]:
+        per_day[event["date"]] = per_day.get(event["date"], 0) + 1
+    books = playbooks_of(load_knowledge())
+    assert max(per_day.values()) <= books.visits_per_day
+    horizon = date(2026, 12, 5) + timedelta(days=books.horizon_days)
+    follow_ups = [e for e in plan["calendar"] if e["kind"] == "Follow-up"]
+    assert follow_ups and all(date.fromisoformat(e["date"]) <= horizon for e in follow_ups)
+
+
+def test_the_most_important_role_sets_the_visit() -> None:
+    text = """
+account: {name: Fin}
+contacts:
+  - id: cfo
+    name: C
+    title: CFO
+    department: Finance
+    answers: {final_say: yes, reviews_compliance: yes, approves_budget: yes}
+"""
+    ident = account(text)
+    result = ident.contact("cfo")
+    assert set(result.held) >= {"auditor", "decision_maker"}
+    visit = build_plan(ident, "en", START)["visits"][0]
+    assert visit["objective"] == pick(playbooks_of(ident.knowledge).role("decision_maker").objective, "en")
 
 
 def test_classification_from_fields_with_reasons() -> None:

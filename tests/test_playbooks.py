@@ -35,7 +35,8 @@ def test_healthcare_pack_overrides_only_what_it_names() -> None:
     ({"potential": "high"}, "potential"),
     ({"revenue": 2_000_000, "potential": "low"}, "potential"),
     ({"potential": "low", "strategic_fit": "low"}, "ordinary"),
-    ({}, "ordinary"),
+    ({"revenue": 10}, "ordinary"),
+    ({}, "unclassified"),
 ])
 def test_classification_rules(fields: dict, expected: str) -> None:
     result = classify(fields, load_knowledge())
