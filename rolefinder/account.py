@@ -211,6 +211,7 @@ def parse_account(
 
         knowledge = load_knowledge(industry=header.get("industry"), rules=rules)
     _check_answers(data, contacts, knowledge.questions, check)
+    _check_case(data, contacts, knowledge.roles, check)
     if check.problems:
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     case = data.get("case")
@@ -373,6 +374,36 @@ def _check_answers(data: YamlMap, contacts: list[Contact], questions: dict, chec
                 check.add(line, f"{where}.{qid}", "bad_answer", value=raw)
             else:
                 contact.answers[qid] = answer
+
+
+def _check_case(data: YamlMap, contacts: list[Contact], roles: dict, check: _Checker) -> None:
+    """A training case's ``case`` section: its answer key must name real contacts and roles."""
+    case = data.get("case")
+    if case is None:
+        return
+    if not isinstance(case, YamlMap):
+        check.add(data.line_of("case"), "case", "expected_type", expected="mapping", got=type_name(case))
+        return
+    key = case.get("key")
+    if key is None:
+        return
+    if not isinstance(key, YamlMap):
+        check.add(case.line_of("key"), "case.key", "expected_type", expected="mapping", got=type_name(key))
+        return
+    ids = [c.id for c in contacts]
+    for cid, held in key.items():
+        where, line = f"case.key.{cid}", key.line_of(cid)
+        if cid not in ids:
+            check.add(line, where, "unknown_contact", value=cid, hint=did_you_mean(str(cid), ids))
+        if held is None:
+            continue
+        if not isinstance(held, YamlList):
+            check.add(line, where, "expected_type", expected="list of roles", got=type_name(held))
+            continue
+        for role in held:
+            if role not in roles:
+                check.add(line, where, "unknown_role", value=role, allowed=", ".join(roles),
+                          hint=did_you_mean(str(role), roles))
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:

@@ -48,6 +48,14 @@ MESSAGES = Catalog(
         "self_manager": {"en": "a contact cannot report to itself", "zh": "联系人不能向自己汇报"},
         "cycle": {"en": "reporting cycle: {chain}", "zh": "汇报关系出现循环:{chain}"},
         "no_contact": {"en": "no contact with id {value!r}", "zh": "没有编号为 {value!r} 的联系人"},
+        "unknown_contact": {
+            "en": "{value!r} is not the id of a contact in this file{hint}",
+            "zh": "{value!r} 不是本文件中任何联系人的编号{hint}",
+        },
+        "unknown_role": {
+            "en": "unknown role {value!r}{hint}; expected one of: {allowed}",
+            "zh": "未知角色 {value!r}{hint};可用角色:{allowed}",
+        },
         "no_such_case": {
             "en": "no built-in case {value!r}; available: {allowed}",
             "zh": "没有内置案例 {value!r};可用案例:{allowed}",

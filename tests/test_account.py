@@ -499,3 +499,18 @@ def _laughs() -> str:
 )
 def test_hostile_or_odd_files_are_one_line_errors(text: str, expected: str) -> None:
     assert single(text).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("case: 5", "acct.yaml:4: case: expected mapping, got number"),
+        ("case: {key: [a]}", "acct.yaml:4: case.key: expected mapping, got list"),
+        ("case: {key: {a: buyer}}", "acct.yaml:4: case.key.a: expected list of roles, got text"),
+        ("case: {key: {a: [boss]}}", "acct.yaml:4: case.key.a: unknown role 'boss'"),
+        ("case: {key: {b: [buyer]}}", "acct.yaml:4: case.key.b: 'b' is not the id of a contact in this file"),
+    ],
+)
+def test_a_case_key_names_real_contacts_and_roles(case: str, expected: str) -> None:
+    text = f"account: {{name: A}}\ncontacts:\n  - {{id: a, name: A}}\n{case}\n"
+    assert single(text).startswith(expected)
