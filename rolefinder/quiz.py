@@ -130,6 +130,11 @@ def parse_choice(text: str, roles: list[str], labels: Mapping[str, Iterable[str]
     return chosen
 
 
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def append_result(path: str | os.PathLike[str], name: str, case: str, score: QuizScore,
                   when: str) -> None:
     """Append one row to the class's CSV, writing the header only when the file is new.
@@ -146,5 +151,5 @@ def append_result(path: str | os.PathLike[str], name: str, case: str, score: Qui
         writer.writerow(CSV_HEADER)
     elif not old.endswith("\n"):
         old += "\n"
-    writer.writerow((name, case, f"{score.percent:.1f}", when))
+    writer.writerow((_cell(name), _cell(case), f"{score.percent:.1f}", when))
     atomic_write(target, old + buffer.getvalue())

@@ -350,10 +350,14 @@ def check_pack_test(test: PackTest, knowledge: Knowledge) -> Outcome:
     return outcome
 
 
-def _case_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    out: list[Path] = []
+def _case_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
+    """Each case file with whether it was named on its own (True) or found in a folder."""
+    out: list[tuple[Path, bool]] = []
     for path in map(Path, paths):
-        out += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")) if path.is_dir() else [path]
+        if path.is_dir():
+            out += [(found, False) for found in sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))]
+        else:
+            out.append((path, True))
     return out
 
 
@@ -372,10 +376,12 @@ def run_tests(rules: Iterable[str | os.PathLike[str]] = (),
     rules = tuple(str(r) for r in rules)
     everything = load_knowledge(rules=rules, all_industries=True)
     outcomes = [check_case(load_case(n, rules), n) for n in case_names()] if builtin else []
-    for path in _case_files(cases):
+    for path, named in _case_files(cases):
         account = load_account(path, rules=rules)
         if not (account.case or {}).get("key"):
-            raise InputError([Problem(str(path), None, "case.key", "no_key", {}, MESSAGES)])
+            if named:  # a file given by name must be a test; a folder may hold plain accounts too
+                raise InputError([Problem(str(path), None, "case.key", "no_key", {}, MESSAGES)])
+            continue
         outcomes.append(check_case(account, path.stem))
     tests, _ = parse_tests(everything.sections.get("tests", []), everything.roles,
                            everything.questions)

@@ -153,7 +153,8 @@ class TracePrinter:
 
     def pause(self) -> None:
         self.echo(self.style(self.t("step"), dim=True))
-        if self.wait().strip().lower() == "c":
+        line = self.wait()
+        if not line or line.strip().lower() == "c":  # c, or the end of input: run to the end
             self.step = False
 
     def effect(self, firing: Firing) -> str:

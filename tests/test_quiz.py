@@ -150,3 +150,12 @@ def test_a_failed_write_keeps_the_old_results(tmp_path: Path, monkeypatch) -> No
         append_result(out, "Ann", "x", score, "now")
     assert out.read_text(encoding="utf-8") == "name,case,score,time\nBob,x,50.0,t\n"
     assert [p.name for p in tmp_path.iterdir()] == ["class.csv"]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(runner, tmp_path: Path) -> None:
+    out = tmp_path / "class.csv"
+    result = runner.invoke(cli, ["quiz", CASE, "--out", str(out), "--name", "=HYPERLINK(\"x\")"],
+                           input=perfect_input())
+    assert result.exit_code == 0
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[1][0] == "'=HYPERLINK(\"x\")"

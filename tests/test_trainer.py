@@ -153,3 +153,9 @@ def test_identify_trace_keeps_json_clean(tmp_path) -> None:
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)["contacts"]) == 9
     assert "core.answer.final_say.yes" in result.stderr
+
+
+def test_step_without_input_runs_to_the_end(tmp_path) -> None:
+    result = CliRunner().invoke(cli, ["identify", _exported(tmp_path), "--step", "--lang", "en"], input="")
+    assert result.exit_code == 0
+    assert result.output.count("[Enter] next firing") == 1  # the end of input counts as 'c'

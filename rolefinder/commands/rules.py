@@ -15,10 +15,10 @@ T = Catalog(
         "head": {"en": "Pack", "zh": "规则包"},
         "industries": {"en": "industries", "zh": "适用行业"},
         "always": {"en": "always", "zh": "始终加载"},
-        "counts": {"en": "{roles} roles, {questions} questions, {rules} rules",
+        "counts": {"en": "roles: {roles}, questions: {questions}, rules: {rules}",
                    "zh": "{roles} 个角色,{questions} 个问题,{rules} 条规则"},
-        "total": {"en": "Total: {packs} packs, {roles} roles, {questions} questions, {rules} rules "
-                        "({facts} derived facts)",
+        "total": {"en": "Total: packs {packs}, roles {roles}, questions {questions}, rules {rules}, "
+                        "derived facts {facts}",
                   "zh": "合计:{packs} 个规则包,{roles} 个角色,{questions} 个问题,{rules} 条规则"
                         "({facts} 种推导事实)"},
     }
