@@ -76,6 +76,7 @@ _LABEL_TEXTS = {
         "baseline": {"zh": "当前基线", "en": "Baseline now"},
         "start": {"zh": "计划开始", "en": "Plan starts"},
         "no_role": {"zh": "角色未明", "en": "role not known yet"},
+        "no_part": {"zh": "本次采购中无角色", "en": "no part in this purchase"},
         "influence": {"zh": "影响力", "en": "Influence"},
         "attitude": {"zh": "态度", "en": "Attitude"},
         "unknown": {"zh": "未知", "en": "unknown"},
@@ -261,7 +262,8 @@ def _node(ctx: _Ctx, result: ContactResult, indent: str, last: bool, depth: int,
         "roles": roles, "influence": ctx.level(c.influence), "attitude": ctx.level(c.attitude),
         "attitude_id": c.attitude or "unknown", "prefix": indent + branch, "depth": depth,
         "has_children": has_children,
-        "roles_text": ", ".join(f"{r['label']} {r['certainty']}" for r in roles) or ctx.t("no_role"),
+        "roles_text": ", ".join(f"{r['label']} {r['certainty']}" for r in roles) or ctx.t(_no_role_key(result)),
+        "no_role_text": ctx.t(_no_role_key(result)),
     }
 
 
@@ -278,7 +280,7 @@ def _role_rows(ctx: _Ctx) -> list[dict[str, Any]]:
                              for e in belief.evidence],
             })
         if not live:
-            rows.append({"contact": result.contact.name, "role": ctx.t("no_role"),
+            rows.append({"contact": result.contact.name, "role": ctx.t(_no_role_key(result)),
                          "certainty": "–", "status": "–", "evidence": []})
     return rows
 
@@ -300,6 +302,18 @@ def _open_questions(ctx: _Ctx, result: ContactResult) -> list[str]:
     return out
 
 
+def has_no_part(result: ContactResult) -> bool:
+    """Answered, holds no role, and no question left that could give them one."""
+    return not result.held and bool(result.contact.answers) and result.next_question is None
+
+
+def _no_role_key(result: ContactResult) -> str:
+    return "no_part" if has_no_part(result) else "no_role"
+
+
+NO_PART_WEIGHT = 0.25  # someone shown to have no part in the purchase is still worth a courtesy visit
+
+
 def priority(books: Playbooks, result: ContactResult, unknowns: int) -> float:
     """Role weight × influence × attitude × (1 + per_unknown × unknowns), from the packs.
 
@@ -308,6 +322,8 @@ def priority(books: Playbooks, result: ContactResult, unknowns: int) -> float:
     """
     weights = [books.role(r).weight * result.beliefs[r].certainty for r in result.held]
     weight = max(weights) if weights else books.role(None).weight
+    if has_no_part(result):
+        weight *= NO_PART_WEIGHT
     c = result.contact
     factor = books.influence.get(c.influence or "unknown", 1.0) * books.attitude.get(
         c.attitude or "unknown", 1.0)
@@ -361,7 +377,7 @@ def _visit(ctx: _Ctx, result: ContactResult, extra: dict[str, Any]) -> dict[str,
         "formats": _unique(ctx.p(books.formats[f]) for f in main.formats),
         "format_ids": list(main.formats),
         "cadence_days": cadence, "cadence": ctx.t("every_days", days=cadence),
-        "open_questions": questions, "notes": c.notes or "",
+        "open_questions": questions, "notes": c.notes or "", "no_role_text": ctx.t(_no_role_key(result)),
         "gaps": [g.text(ctx.lang) for g in ctx.ident.gaps if c.id in g.contacts],
     }
 
