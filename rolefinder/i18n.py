@@ -55,3 +55,24 @@ class Catalog:
     def both(self, key: str, /, **params: object) -> dict[str, str]:
         """The message in both languages, for JSON output and stored reasons."""
         return {lang: self(key, lang, **params) for lang in LANGS}
+
+
+INDUSTRIES = {
+    "manufacturing": {"zh": "制造业", "en": "manufacturing"},
+    "healthcare": {"zh": "医疗", "en": "healthcare"},
+    "hospital": {"zh": "医院", "en": "hospital"},
+    "pharma": {"zh": "医药", "en": "pharmaceuticals"},
+    "finance": {"zh": "金融", "en": "finance"},
+    "banking": {"zh": "银行", "en": "banking"},
+    "software": {"zh": "软件", "en": "software"},
+    "government": {"zh": "政府", "en": "government"},
+    "education": {"zh": "教育", "en": "education"},
+    "retail": {"zh": "零售", "en": "retail"},
+}
+
+
+def industry_label(industry: str | None, lang: str) -> str:
+    """An account's industry as a reader of ``lang`` would name it (ids no one knows stay as written)."""
+    if not industry:
+        return ""
+    return pick(INDUSTRIES.get(industry.lower()), lang) or industry

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rolefinder.account import atomic_write
 from rolefinder.classify import classify
 from rolefinder.errors import Problem, RolefinderError
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, industry_label, pick
 from rolefinder.playbooks import Playbooks, playbooks_of
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ _PLAIN_LABELS = [k for k, v in _LABEL_TEXTS.items() if "{" not in v["en"]]
 
 def _header(ctx: _Ctx) -> list[tuple[str, str]]:
     a = ctx.ident.account
-    rows = [("account", a.name), ("industry", a.industry), ("offering", a.offering)]
+    rows = [("account", a.name), ("industry", industry_label(a.industry, ctx.lang)), ("offering", a.offering)]
     for key in ("revenue", "potential", "strategic_fit", "notes"):
         value = a.fields.get(key)
         if key in ("potential", "strategic_fit") and value:
@@ -557,7 +557,14 @@ def brief_data(ident: Identification, contact_id: str, lang: str = "en",
                start: date | None = None) -> dict[str, Any]:
     """The visit brief for scripts: the same fields, without the labels."""
     brief = build_brief(ident, contact_id, lang, start)
-    visit = {k: v for k, v in brief["visit"].items() if k not in ("score", "format_ids")}
+    visit = {k: v for k, v in brief["visit"].items() if k not in ("score", "format_ids", "no_role_text")}
+    result = ident.contact(contact_id)
+    # numbers and ids for programs, next to the labels for people
+    visit["priority"] = round(brief["visit"]["score"], 3)
+    visit["influence_id"], visit["attitude_id"] = result.contact.influence, result.contact.attitude
+    visit["format_ids"] = brief["visit"]["format_ids"]
+    visit["roles"] = [{**r, "certainty": round(result.beliefs[r["id"]].certainty, 3)}
+                      for r in brief["visit"]["roles"]]
     return {"account": brief["account"], "lang": lang,
             "classification": brief["classification"], "reports_to": brief["reports_to"],
             "next_date": brief["next_date"], "visit": visit}

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from rolefinder.certainty import combine
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, industry_label, pick
 from rolefinder.identification import ContactResult, Identification, NextQuestion
 
 T = Catalog(
@@ -108,7 +108,7 @@ def _plain(text: str, **_: object) -> str:
 def render_identification(result: Identification, lang: str, style: Style = _plain) -> str:
     knowledge, account = result.knowledge, result.account
     head = f"{T('account', lang)}: {account.name}"
-    extras = [f"{T('industry', lang)} {account.industry}" if account.industry else "",
+    extras = [f"{T('industry', lang)} {industry_label(account.industry, lang)}" if account.industry else "",
               f"{T('offering', lang)} {account.offering}" if account.offering else "",
               f"{T('packs', lang)} {', '.join(p.name for p in knowledge.packs)}"]
     lines = [style(head, bold=True), "  " + " · ".join(e for e in extras if e), ""]

@@ -266,6 +266,10 @@ def test_cli_visit_formats() -> None:
     assert text.exit_code == 0 and "王建国" in text.output and "目标" in text.output
     data = json.loads(runner.invoke(cli, ["visit", case, "coo", "--format", "json"]).output)
     assert data["visit"]["id"] == "coo" and data["visit"]["objective"]
+    assert isinstance(data["visit"]["priority"], float)
+    assert data["visit"]["roles"][0]["id"] == "decision_maker"
+    assert 0 < data["visit"]["roles"][0]["certainty"] <= 1
+    assert data["visit"]["influence_id"] == "high" and data["visit"]["format_ids"]
     missing = runner.invoke(cli, ["visit", case, "nobody", "--lang", "en"])
     assert missing.exit_code == 2 and "no contact with id 'nobody'" in missing.output
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from rolefinder.cli import current_lang, emit, format_option, lang_option, resolve_lang, rules_option
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, industry_label, pick
 
 T = Catalog(
     {
@@ -53,7 +53,7 @@ def cases(ctx: click.Context, fmt: str, lang: str | None, rules: tuple[str, ...]
     click.echo(f"{_pad(T('id', lang), width)}  {_pad(T('industry', lang), 14)} "
                f"{_pad(T('contacts', lang), 8)}  {T('title', lang)}")
     for s in summaries:
-        click.echo(f"{_pad(s.id, width)}  {_pad(s.industry or '—', 14)} "
+        click.echo(f"{_pad(s.id, width)}  {_pad(industry_label(s.industry, lang) or '—', 14)} "
                    f"{_pad(str(s.contacts), 8)}  {pick(s.title, lang)}")
     click.echo()
     click.echo(T("hint", lang))
@@ -116,7 +116,7 @@ def _print_case(account, key: dict[str, set[str]] | None, lang: str) -> None:
 
     case = account.case or {}
     click.echo(click.style(pick(case.get("title"), lang), bold=True))
-    click.echo(f"{account.name}" + (f" · {account.industry}" if account.industry else ""))
+    click.echo(f"{account.name}" + (f" · {industry_label(account.industry, lang)}" if account.industry else ""))
     if account.offering:
         click.echo(f"{T('offering', lang)}: {account.offering}")
     click.echo()
