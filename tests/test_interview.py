@@ -139,7 +139,7 @@ def test_interview_en_with_why_back_skip_invalid(account_file: Path) -> None:
     out = result.output
     assert "Please answer 1/2/3" in out
     assert "This question can decide" in out and "Rules involved" in out
-    assert "Undone: answered" in out
+    assert "Undone: your answer “no” to “" in out
     assert "Skipped." in out
     assert "[contact 1 of 2" in out
     assert "Roles at 测试机械有限公司" in out and "rolefinder plan" in out
@@ -324,3 +324,10 @@ def test_odd_digits_at_the_menu_get_a_hint_not_a_traceback(account_file: Path) -
     result = run(account_file, "²\nq\n", "--lang", "en")
     assert result.exit_code == 0
     assert "Traceback" not in result.output
+
+
+def test_adding_a_contact_can_be_cancelled(account_file: Path) -> None:
+    result = run(account_file, "a\nback\nq\n", "--lang", "en")
+    assert result.exit_code == 0
+    assert "No contact added." in result.output
+    assert [c.id for c in load_account(account_file).contacts] == ["gm", "buyer"]

@@ -91,6 +91,9 @@ T = Catalog(
         "why_worth": {"en": "Expected value {worth:.2f}, P(yes) {p:.2f}.",
                       "zh": "期望价值 {worth:.2f},P(是) {p:.2f}。"},
         "undone": {"en": "Undone: {what}.", "zh": "已撤销:{what}。"},
+        "add_cancelled": {"en": "No contact added.", "zh": "未添加联系人。"},
+        "same_name": {"en": "Note: {name} is already in the list; adding a second person of that name.",
+                      "zh": "提示:列表中已有 {name};将再添加一位同名联系人。"},
         "nothing_undo": {"en": "Nothing to undo for this contact.", "zh": "这位联系人没有可撤销的操作。"},
         "skipped": {"en": "Skipped.", "zh": "已跳过。"},
         "contact_done": {"en": "Nothing more worth asking about {name}.",
@@ -120,10 +123,10 @@ T = Catalog(
                               "zh": "{name}({id})的下一个问题:{text}"},
         "no_input_hint": {"en": "Run without --no-input to answer it.",
                           "zh": "去掉 --no-input 运行即可回答。"},
-        "answered": {"en": "answered {q}: {a}", "zh": "已回答 {q}:{a}"},
+        "answered": {"en": "your answer “{a}” to “{q}”", "zh": "对“{q}”的回答“{a}”"},
         "field_influence": {"en": "influence", "zh": "影响力"},
         "field_attitude": {"en": "attitude", "zh": "态度"},
-        "skip_of": {"en": "skipped {q}", "zh": "跳过 {q}"},
+        "skip_of": {"en": "skipping “{q}”", "zh": "跳过“{q}”"},
     }
 )
 STATUS = {
@@ -320,7 +323,10 @@ def _choose_contact(session: Interview, ui: Terminal) -> str | None:
         if text.lower() in ("q", "quit", "退出", "结束"):
             return None
         if text.lower() in ("a", "add", "添加"):
-            return _add_contact(session, ui).id
+            added = _add_contact(session, ui)
+            if added is not None:
+                return added.id
+            continue
         found = _pick_contact(session, text)
         if found:
             return found
@@ -335,8 +341,16 @@ def _pick_contact(session: Interview, text: str) -> str | None:
 
 
 def _add_contact(session: Interview, ui: Terminal):
-    """Ask for a new contact's name, title, department and manager, then save it."""
+    """Ask for a new contact's name, title, department and manager, then save it.
+
+    ``back``/``quit`` (or their Chinese words) at the name prompt cancel the addition.
+    """
     name = ui.ask_required("ask_name")
+    if WORDS.get(name.lower()) in ("back", "quit"):
+        ui.say("add_cancelled")
+        return None
+    if any(c.name == name for c in session.account.contacts):
+        ui.say("same_name", name=name)
     title = ui.ask(T("ask_title", ui.lang) + ":")
     department = ui.ask(T("ask_department", ui.lang) + ":")
     manager = None
@@ -407,10 +421,12 @@ def _back(session: Interview, ui: Terminal) -> None:
     if step is None:
         ui.say("nothing_undo")
         return
+    questions = session.result.knowledge.questions
+    asked = pick(questions[step.key].text, ui.lang) if step.key in questions else step.key
     if step.kind == "answer":
-        what = T("answered", ui.lang, q=step.key, a=pick(ANSWER_TEXT.get(step.after or ""), ui.lang))
+        what = T("answered", ui.lang, q=asked, a=pick(ANSWER_TEXT.get(step.after or ""), ui.lang))
     elif step.kind == "skip":
-        what = T("skip_of", ui.lang, q=step.key)
+        what = T("skip_of", ui.lang, q=asked)
     else:
         what = T(f"field_{step.key}", ui.lang)
     ui.say("undone", what=what)
