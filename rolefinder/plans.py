@@ -401,17 +401,21 @@ def _calendar(ctx: _Ctx, visits: list[dict[str, Any]], start: date) -> list[dict
     a visit that does not fit moves to the next working day with room."""
     per_day, horizon = ctx.books.visits_per_day, start + timedelta(days=ctx.books.horizon_days)
     booked: dict[date, int] = {}
+    later: dict[date, date] = {}  # full day -> a later day to try: keeps booking linear
 
     def book(day: date) -> date:
-        day = _workday(day)
+        day, passed = _workday(day), []
         while booked.get(day, 0) >= per_day:
-            day = _workday(day + timedelta(days=1))
+            passed.append(day)
+            day = later.get(day) or _workday(day + timedelta(days=1))
+        for full in passed:
+            later[full] = day
         booked[day] = booked.get(day, 0) + 1
         return day
 
-    events = []
-    for visit in visits:
-        day = book(start)
+    events, day = [], start
+    for visit in visits:  # each first visit on the first day with room, from the last one on
+        day = book(day)
         visit["first_date"] = day.isoformat()
         events.append((day, visit["rank"], ctx.t("first_visit"), visit))
     wanted = []
