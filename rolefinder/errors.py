@@ -66,6 +66,16 @@ MESSAGES = Catalog(
 )
 
 
+TYPE_WORDS = {
+    "en": {"boolean": "boolean (put words like yes, no, on, off in quotes)"},
+    "zh": {
+        "text": "文本", "number": "数字", "boolean": "布尔值(yes、no、on、off 之类的词要加引号)",
+        "list": "列表", "mapping": "映射", "null": "空值", "list of roles": "角色列表",
+        "list of text": "文本列表", "list of ids": "编号列表", "number ≥ 0": "不小于 0 的数字",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input, located as precisely as the input allows."""
@@ -79,6 +89,9 @@ class Problem:
 
     def message(self, lang: str) -> str:
         params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
+        words = TYPE_WORDS.get(lang, {})  # type names in the reader's language: 应为文本,实际是列表
+        params.update({k: words.get(v, v) for k, v in params.items()
+                       if k in ("expected", "got") and isinstance(v, str)})
         return self.catalog(self.code, lang, **params)
 
     def render(self, lang: str = "en") -> str:

@@ -200,7 +200,7 @@ def test_missing_contact_id_and_name():
     [
         ("name", "[1, 2]", "text", "list"),
         ("title", "{a: 1}", "text", "mapping"),
-        ("department", "true", "text", "boolean"),
+        ("department", "true", "text", "boolean (put words like yes, no, on, off in quotes)"),
         ("reports_to", "[gm]", "text", "list"),
         ("answers", "[final_say]", "mapping", "list"),
     ],
