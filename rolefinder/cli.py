@@ -111,7 +111,8 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
-              help="Show the version, where it is installed and the Python it runs on.")
+              help="Show the version, where it is installed and the Python it runs on. "
+                   "显示版本、安装位置和 Python 版本。")
 def cli() -> None:
     """rolefinder: map the buying center of a B2B account (客户角色辨识).
 
@@ -126,15 +127,19 @@ def cli() -> None:
 def lang_option(func: Callable) -> Callable:
     return click.option(
         "--lang", type=click.Choice(LANGS), default=None, callback=_remember_lang, is_eager=True,
-        help="Language of the output: zh or en (default: from the locale, LANG=zh_CN.UTF-8 gives zh).",
+        help="Language of the output: zh or en (default: from the locale, LANG=zh_CN.UTF-8 gives zh). "
+             "输出语言(默认跟随系统区域设置)。",
     )(func)
 
 
 def format_option(*choices: str, default: str = "text") -> Callable:
+    machine = " or ".join(c for c in choices if c in ("json", "yaml"))
+    help_text = f"Output format: text for people, {machine} for scripts. 输出格式:text 供人阅读,{machine} 供脚本使用。"
+
     def decorate(func: Callable) -> Callable:
         return click.option(
             "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-            help="Output format: text for people, json or yaml for scripts.",
+            help=help_text,
         )(func)
     return decorate
 
@@ -142,7 +147,8 @@ def format_option(*choices: str, default: str = "text") -> Callable:
 def rules_option(func: Callable) -> Callable:
     return click.option(
         "--rules", "rules", multiple=True, type=click.Path(file_okay=True, dir_okay=True),
-        help="A directory (or file) of your own rule packs, loaded on top of the shipped ones. Repeatable.",
+        help="A directory (or file) of your own rule packs, loaded on top of the shipped ones. Repeatable. "
+             "加载自己的规则包(目录或文件),可重复。",
     )(func)
 
 

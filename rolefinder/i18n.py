@@ -57,6 +57,33 @@ class Catalog:
         return {lang: self(key, lang, **params) for lang in LANGS}
 
 
+# Labels for the values every part of rolefinder prints: one table, so the interview, the
+# report, the trace and the plans never disagree on a word (they once said 确认 and 确定).
+VALUE_TEXTS: dict[str, dict[str, str]] = {
+    "confirmed": {"en": "confirmed", "zh": "确认"},
+    "probable": {"en": "probable", "zh": "很可能"},
+    "possible": {"en": "possible", "zh": "可能"},
+    "ruled_out": {"en": "ruled out", "zh": "排除"},
+    "undecided": {"en": "undecided", "zh": "未定"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "unsure": {"en": "unsure", "zh": "不确定"},
+    "high": {"en": "high", "zh": "高"},
+    "medium": {"en": "medium", "zh": "中"},
+    "low": {"en": "low", "zh": "低"},
+    "unknown": {"en": "unknown", "zh": "未知"},
+    "champion": {"en": "champion", "zh": "教练(内线)"},
+    "supporter": {"en": "supporter", "zh": "支持"},
+    "neutral": {"en": "neutral", "zh": "中立"},
+    "opponent": {"en": "opponent", "zh": "反对"},
+}
+
+
+def value_label(value: str | None, lang: str) -> str:
+    """A status, answer, influence or attitude in ``lang`` (``None`` reads as undecided)."""
+    return pick(VALUE_TEXTS.get(value or "undecided"), lang) or str(value)
+
+
 INDUSTRIES = {
     "manufacturing": {"zh": "制造业", "en": "manufacturing"},
     "healthcare": {"zh": "医疗", "en": "healthcare"},

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rolefinder.account import atomic_write
 from rolefinder.classify import classify
 from rolefinder.errors import Problem, RolefinderError
-from rolefinder.i18n import Catalog, industry_label, pick
+from rolefinder.i18n import VALUE_TEXTS, Catalog, industry_label, pick
 from rolefinder.playbooks import Playbooks, playbooks_of
 
 if TYPE_CHECKING:
@@ -79,18 +79,6 @@ _LABEL_TEXTS = {
         "no_part": {"zh": "本次采购中无角色", "en": "no part in this purchase"},
         "influence": {"zh": "影响力", "en": "Influence"},
         "attitude": {"zh": "态度", "en": "Attitude"},
-        "unknown": {"zh": "未知", "en": "unknown"},
-        "high": {"zh": "高", "en": "high"},
-        "medium": {"zh": "中", "en": "medium"},
-        "low": {"zh": "低", "en": "low"},
-        "champion": {"zh": "教练(内线)", "en": "champion"},
-        "supporter": {"zh": "支持", "en": "supporter"},
-        "neutral": {"zh": "中立", "en": "neutral"},
-        "opponent": {"zh": "反对", "en": "opponent"},
-        "confirmed": {"zh": "确认", "en": "confirmed"},
-        "probable": {"zh": "很可能", "en": "probable"},
-        "possible": {"zh": "可能", "en": "possible"},
-        "ruled_out": {"zh": "排除", "en": "ruled out"},
         "unsure_q": {"zh": "(上次回答“不确定”)", "en": "(last answer: unsure)"},
         "next_q": {"zh": "(最值得问的下一个问题)", "en": "(the next question worth asking)"},
         "m_roles": {"zh": "已确认或很可能的角色:{held} / {total} 位联系人",
@@ -108,7 +96,7 @@ _LABEL_TEXTS = {
         "related_gaps": {"zh": "相关缺口", "en": "Related gaps"},
         "page": {"zh": "页", "en": "page"},
 }
-LABELS = Catalog(_LABEL_TEXTS)
+LABELS = Catalog({**VALUE_TEXTS, **_LABEL_TEXTS})
 ERRORS = Catalog(
     {
         "bad_format": {
@@ -183,7 +171,7 @@ def build_plan(ident: Identification, lang: str = "en", start: date | None = Non
     }
 
 
-_PLAIN_LABELS = [k for k, v in _LABEL_TEXTS.items() if "{" not in v["en"]]
+_PLAIN_LABELS = [k for k, v in {**VALUE_TEXTS, **_LABEL_TEXTS}.items() if "{" not in v["en"]]
 
 
 def _header(ctx: _Ctx) -> list[tuple[str, str]]:

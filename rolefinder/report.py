@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from rolefinder.certainty import combine
-from rolefinder.i18n import Catalog, industry_label, pick
+from rolefinder.i18n import Catalog, industry_label, pick, value_label
 from rolefinder.identification import ContactResult, Identification, NextQuestion
 
 T = Catalog(
@@ -30,11 +30,6 @@ T = Catalog(
         "no_gaps": {"en": "No gaps found.", "zh": "未发现缺口。"},
         "red_flag": {"en": "RED FLAG", "zh": "风险"},
         "gap": {"en": "gap", "zh": "缺口"},
-        "confirmed": {"en": "confirmed", "zh": "确认"},
-        "probable": {"en": "probable", "zh": "很可能"},
-        "possible": {"en": "possible", "zh": "可能"},
-        "ruled_out": {"en": "ruled out", "zh": "排除"},
-        "undecided": {"en": "undecided", "zh": "未定"},
         "explain_head": {"en": "How rolefinder judged {name} ({id})", "zh": "rolefinder 如何判断 {name}({id})"},
         "facts": {"en": "Facts", "zh": "事实"},
         "answers": {"en": "Answers", "zh": "回答"},
@@ -64,8 +59,6 @@ T = Catalog(
             "zh": "没有值得再问的问题:任何回答都不太可能改变结论(阈值 {min})。",
         },
         "other_questions": {"en": "Other open questions by value:", "zh": "其他待问问题(按价值):"},
-        "yes": {"en": "yes", "zh": "是"},
-        "no": {"en": "no", "zh": "否"},
     }
 )
 
@@ -95,7 +88,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], gap: str = "  "
 
 
 def status_label(status: str | None, lang: str) -> str:
-    return T(status or "undecided", lang)
+    return value_label(status, lang)
 
 
 Style = Callable[..., str]
@@ -179,7 +172,7 @@ def explain_question(r: ContactResult, result: Identification, lang: str,
     lines = [style(T("why_head", lang, text=pick(q.text, lang)), bold=True),
              "  " + T("why_worth", lang, worth=f"{q.worth:.2f}", p=f"{q.p_yes:.2f}")]
     for answer, effects in q.effects.items():
-        lines.append("  " + T("if_answer", lang, answer=T(answer, lang)))
+        lines.append("  " + T("if_answer", lang, answer=value_label(answer, lang)))
         if not effects:
             lines.append("    " + T("no_change", lang))
         for e in effects:

@@ -20,7 +20,7 @@ import click
 from rolefinder.account import Account, Contact
 from rolefinder.certainty import combine_all
 from rolefinder.engine import Firing
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.knowledge import RuleSpec, TextMatch, Thresholds
 
 TEXT = Catalog(
@@ -38,17 +38,8 @@ TEXT = Catalog(
         "no_reports": {"en": "nobody reports to them", "zh": "没有下属"},
         "step": {"en": "  [Enter] next firing · c + Enter: run to the end",
                  "zh": "  [回车] 下一次触发 · 输入 c 回车:一直运行到结束"},
-        "undecided": {"en": "undecided", "zh": "未定"},
         "title": {"en": "title", "zh": "职务"},
         "department": {"en": "department", "zh": "部门"},
-    }
-)
-STATUS = Catalog(
-    {
-        "confirmed": {"en": "confirmed", "zh": "确认"},
-        "probable": {"en": "probable", "zh": "很可能"},
-        "possible": {"en": "possible", "zh": "可能"},
-        "ruled_out": {"en": "ruled out", "zh": "排除"},
     }
 )
 
@@ -180,7 +171,7 @@ class TracePrinter:
         slot[firing.rule.id] = firing.cf
         after = combine_all(slot.values())
         status = self.thresholds.status(after)
-        label = STATUS(status, self.lang) if status else self.t("undecided")
+        label = value_label(status, self.lang)
         return f"{text}; cf {before:.2f} → {self.style(f'{after:.2f}', bold=True)} ({label})"
 
     # ------------------------------------------------------------------ what matched

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -50,6 +51,22 @@ def test_every_command_has_help_in_both_languages(runner, command: list[str]) ->
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
     assert re.search(r"[\u4e00-\u9fff]", result.output), "help text has no Chinese"
+
+
+def _options(command: click.Command, path: str):
+    ctx = click.Context(command)
+    for param in command.params:
+        if getattr(param, "help", None):
+            yield f"{path} {param.opts[0]}", param.help
+    if isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            yield from _options(command.get_command(ctx, name), f"{path} {name}")
+
+
+def test_every_option_is_explained_in_both_languages() -> None:
+    english_only = [where for where, text in _options(cli, "rolefinder")
+                    if not re.search(r"[\u4e00-\u9fff]", text)]
+    assert english_only == []
 
 
 def test_version(runner) -> None:

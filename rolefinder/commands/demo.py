@@ -27,9 +27,11 @@ T = Catalog(
 
 
 @click.command()
-@click.option("--case", "case_name", default=None, help="Which built-in case (default: the MES case).")
+@click.option("--case", "case_name", default=None,
+              help="Which built-in case (default: the MES case). 选择内置案例(默认:MES 案例)。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Directory for the account plan (default: the current directory).")
+              help="Directory for the account plan (default: the current directory). "
+                   "客户计划的输出目录(默认:当前目录)。")
 @lang_option
 def demo(case_name: str | None, out_dir: str | None, lang: str | None) -> None:
     """Run a built-in case end to end and show the result.

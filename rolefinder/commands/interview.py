@@ -19,7 +19,7 @@ from rolefinder.account import ATTITUDES, INFLUENCE, atomic_write, load_account
 from rolefinder.answers import normalise_answer
 from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
 from rolefinder.errors import InputError, Problem
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.identification import ContactResult, NextQuestion
 from rolefinder.interviewing import AccountFile, Interview, new_account_text
 from rolefinder.report import pad, width
@@ -129,24 +129,6 @@ T = Catalog(
         "skip_of": {"en": "skipping “{q}”", "zh": "跳过“{q}”"},
     }
 )
-STATUS = {
-    "confirmed": {"en": "confirmed", "zh": "确认"},
-    "probable": {"en": "probable", "zh": "很可能"},
-    "possible": {"en": "possible", "zh": "可能"},
-    "ruled_out": {"en": "ruled out", "zh": "排除"},
-    None: {"en": "undecided", "zh": "未定"},
-}
-ANSWER_TEXT = {
-    "yes": {"en": "yes", "zh": "是"},
-    "no": {"en": "no", "zh": "否"},
-    "unsure": {"en": "unsure", "zh": "不确定"},
-}
-VALUE_TEXT = {
-    "high": {"en": "high", "zh": "高"}, "medium": {"en": "medium", "zh": "中"},
-    "low": {"en": "low", "zh": "低"}, "champion": {"en": "champion", "zh": "教练(内线)"},
-    "supporter": {"en": "supporter", "zh": "支持"}, "neutral": {"en": "neutral", "zh": "中立"},
-    "opponent": {"en": "opponent", "zh": "反对"},
-}
 ALIASES = {"champion": ("教练", "内线", "coach"), "supporter": ("支持者", "赞同"), "opponent": ("反对者",)}
 COMMANDS = {
     "why": ("why", "w", "为什么"),
@@ -212,7 +194,8 @@ def _hang_up(signum: int, frame: object) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--contact", "contact_id", default=None, help="Interview this contact (by id).")
+@click.option("--contact", "contact_id", default=None,
+              help="Interview this contact (by id). 直接访谈这位联系人(按编号)。")
 @click.option("--no-input", is_flag=True,
               help="Never prompt: print the state and the next question, then exit. 不提示输入。")
 @click.option("--answer", "answers", multiple=True, metavar="QUESTION=ANSWER",
@@ -424,7 +407,7 @@ def _back(session: Interview, ui: Terminal) -> None:
     questions = session.result.knowledge.questions
     asked = pick(questions[step.key].text, ui.lang) if step.key in questions else step.key
     if step.kind == "answer":
-        what = T("answered", ui.lang, q=asked, a=pick(ANSWER_TEXT.get(step.after or ""), ui.lang))
+        what = T("answered", ui.lang, q=asked, a=value_label(step.after, ui.lang))
     elif step.kind == "skip":
         what = T("skip_of", ui.lang, q=asked)
     else:
@@ -446,7 +429,7 @@ def _judgement(session: Interview, ui: Terminal, name: str, given: str) -> str |
     """Read and record influence or attitude; returns ``back`` when the rep typed it."""
     values = INFLUENCE if name == "influence" else ATTITUDES
     current = getattr(session.current.contact, name)
-    now = pick(VALUE_TEXT[current], ui.lang) if current else ""
+    now = value_label(current, ui.lang) if current else ""
     enter = T("enter_keep", ui.lang, now=now) if current else T("enter_skip", ui.lang)
     while True:
         text = given or ui.ask(T(f"ask_{name}", ui.lang, enter=enter) + ":")
@@ -462,7 +445,7 @@ def _judgement(session: Interview, ui: Terminal, name: str, given: str) -> str |
         if value is not None:
             session.set_field(name, value)
             ui.say("saved_field", field=T(f"field_{name}", ui.lang),
-                   value=pick(VALUE_TEXT[value], ui.lang))
+                   value=value_label(value, ui.lang))
             return value
         ui.say("bad_choice")
 
@@ -472,7 +455,7 @@ def _choice(text: str, values: tuple[str, ...]) -> str | None:
         return values[int(text) - 1]
     lowered = text.lower()
     for value in values:
-        if lowered in (value, VALUE_TEXT[value]["zh"], *ALIASES.get(value, ())):
+        if lowered in (value, value_label(value, "zh"), *ALIASES.get(value, ())):
             return value
     return None
 
@@ -495,7 +478,7 @@ def _belief_line(session: Interview, result: ContactResult, lang: str) -> str:
     """Roles that are at least possible, with certainty and status, strongest first."""
     labels = session.result.knowledge.roles
     parts = [
-        f"{pick(labels[b.role].label, lang)} {b.certainty:.2f} {pick(STATUS[b.status], lang)}"
+        f"{pick(labels[b.role].label, lang)} {b.certainty:.2f} {value_label(b.status, lang)}"
         for b in result.roles if b.status != "ruled_out"
     ]
     return " · ".join(parts) if parts else T("no_roles", lang)
@@ -519,9 +502,9 @@ def _why(session: Interview, ui: Terminal, question: NextQuestion) -> None:
     ui.say("why_head")
     for answer, effects in question.effects.items():
         for e in effects:
-            ui.say("why_effect", answer=pick(ANSWER_TEXT[answer], lang),
+            ui.say("why_effect", answer=value_label(answer, lang),
                    role=pick(knowledge.roles[e.role].label, lang),
-                   before=pick(STATUS[e.before], lang), after=pick(STATUS[e.after], lang),
+                   before=value_label(e.before, lang), after=value_label(e.after, lang),
                    cf=max(0.0, e.cf_after))
     ui.say("why_rules")
     for rule_id in question.rules:

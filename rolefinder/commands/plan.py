@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from rolefinder.cli import emit, lang_option, resolve_lang, rules_option
+from rolefinder.i18n import Catalog
+
+T = Catalog({"written": {"en": "Plan written to {path}", "zh": "计划已写入 {path}"}})
 
 _START_HELP = ("First day of the action calendar, YYYY-MM-DD (default: today). "
                "行动日历的起始日期。")
@@ -17,7 +20,7 @@ _START_HELP = ("First day of the action calendar, YYYY-MM-DD (default: today). "
                    "计划的输出文件。")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "txt", "pdf"]), default=None,
               help="md, html, txt or pdf (pdf needs: pip install 'rolefinder[pdf]'); "
-                   "default: from the output's suffix.")
+                   "default: from the output's suffix. 输出格式,默认按文件后缀判断。")
 @click.option("--start", default=None, metavar="DATE", help=_START_HELP)
 @lang_option
 @rules_option
@@ -38,14 +41,14 @@ def plan(file: str, output: str, fmt: str | None, start: str | None, lang: str |
     check_writable(output)
     result = identify(load_account(file, rules=rules))
     path = write_plan(result, output, fmt, lang, when)
-    click.echo(f"{'计划已写入' if lang == 'zh' else 'Plan written to'} {path}")
+    click.echo(T("written", lang, path=path))
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("contact")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
-              show_default=True, help="text for people, md for notes, json for scripts.")
+              show_default=True, help="text for people, md for notes, json for scripts. 输出格式。")
 @click.option("--start", default=None, metavar="DATE", help=_START_HELP)
 @lang_option
 @rules_option
