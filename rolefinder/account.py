@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rolefinder.answers import normalise_answer
+from rolefinder.errors import MESSAGES as ERRORS
 from rolefinder.errors import InputError, Problem, did_you_mean
 from rolefinder.i18n import Catalog
+from rolefinder.sectioncheck import SectionChecker
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, parse_yaml, type_name
 
 if TYPE_CHECKING:
@@ -124,23 +126,10 @@ class Account:
 
 
 
-class _Checker:
-    """Collects the problems of one file with their lines."""
+class _Checker(SectionChecker):
+    """Collects the problems of one account file with their lines."""
 
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, line: int | None, fld: str, code: str, **params: object) -> None:
-        self.problems.append(Problem(self.path, line, fld, code, params))
-
-    def keys(self, data: YamlMap, allowed: Iterable[str], where: str) -> None:
-        allowed = list(allowed)
-        for key in data:
-            if key not in allowed:
-                field = f"{where}.{key}" if where else str(key)
-                self.add(data.line_of(key), field, "unknown_key",
-                         hint=did_you_mean(str(key), allowed), allowed=", ".join(allowed))
+    messages = ERRORS  # the shared input-error messages of rolefinder.errors
 
     def text(self, data: YamlMap, key: str, where: str, required: bool = False) -> str | None:
         value = data.get(key)

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any
 from rolefinder.account import ATTITUDES, INFLUENCE, Account, Contact, load_account
 from rolefinder.answers import normalise_answer
 from rolefinder.errors import InputError, Problem
-from rolefinder.i18n import LANGS, Catalog
+from rolefinder.i18n import LANGS
+from rolefinder.sectioncheck import SectionChecker, section_messages
 from rolefinder.yamlsource import YamlList, YamlMap, type_name
 
 if TYPE_CHECKING:  # the pack loader imports this module: keep the engine out of its way
@@ -53,13 +54,9 @@ TEST_KEYS = ("id", "description", "industry", "manager", "contact",
 PERSON_KEYS = ("name", "title", "department", "influence", "attitude", "answers")
 ROLE_LISTS = ("expect", "includes", "excludes")
 
-MESSAGES = Catalog(
+MESSAGES = section_messages(
     {
-        "expected_type": {"en": "expected {expected}, got {got}",
-                          "zh": "应为{expected},实际是{got}"},
         "required": {"en": "required field is missing", "zh": "缺少必填字段"},
-        "unknown_key": {"en": "unknown field; expected one of: {allowed}",
-                        "zh": "未知字段;可用字段:{allowed}"},
         "unknown_role": {"en": "unknown role {value!r}", "zh": "未知角色 {value!r}"},
         "unknown_question": {"en": "unknown question id {value!r}",
                              "zh": "未知的问题编号 {value!r}"},
@@ -97,26 +94,21 @@ class PackTest:
     excludes: frozenset[str] = frozenset()
 
 
-class _Checker:
+class _Checker(SectionChecker):
     """Collects the problems of the ``tests:`` sections, with file and line."""
 
-    def __init__(self, roles: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
-        self.roles, self.questions = roles, questions
-        self.problems: list[Problem] = []
-        self.path = ""
+    messages = MESSAGES
 
-    def add(self, line: int | None, where: str, code: str, **params: object) -> None:
-        self.problems.append(Problem(self.path, line, where, code, params, MESSAGES))
+    def __init__(self, roles: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
+        super().__init__("")
+        self.roles, self.questions = roles, questions
 
     def entry(self, pack: str, item: Any, line: int | None, where: str) -> PackTest | None:
         if not isinstance(item, YamlMap):
             self.add(line, where, "expected_type", expected="mapping", got=type_name(item))
             return None
         before = len(self.problems)
-        for key in item:
-            if key not in TEST_KEYS:
-                self.add(item.line_of(key), f"{where}.{key}", "unknown_key",
-                         allowed=", ".join(TEST_KEYS))
+        self.keys(item, TEST_KEYS, where)
         test_id = item.get("id")
         if not isinstance(test_id, str) or not test_id.strip():
             self.add(item.line_of("id"), f"{where}.id", "required")
@@ -165,12 +157,13 @@ class _Checker:
             self.add(item.line_of(key), where, "expected_type", expected="mapping",
                      got=type_name(body))
             return None
+        self.keys(body, PERSON_KEYS, where)
         out: dict[str, Any] = {}
         for name, value in body.items():
             line = body.line_of(name)
             if name not in PERSON_KEYS:
-                self.add(line, f"{where}.{name}", "unknown_key", allowed=", ".join(PERSON_KEYS))
-            elif name == "answers":
+                continue
+            if name == "answers":
                 out["answers"] = self.answers(body, f"{where}.answers")
             elif name in ("influence", "attitude"):
                 allowed = INFLUENCE if name == "influence" else ATTITUDES

@@ -1,7 +1,7 @@
-"""What the pack-section validators (playbooks, account classes) share.
+"""What the validators of account files, pack sections and pack tests share.
 
-Each section keeps its own messages and checks; this base holds the four checks they all make,
-so that a problem reads the same wherever it is found: file, line, field, what was expected.
+Each keeps its own messages and checks; this base holds the checks they all make, so that a
+problem reads the same wherever it is found: file, line, field, what was expected.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rolefinder.errors import Problem
+from rolefinder.errors import Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
 from rolefinder.yamlsource import YamlMap, type_name
 
 COMMON_MESSAGES: dict[str, dict[str, str]] = {
     "expected_type": {"en": "expected {expected}, got {got}", "zh": "应为{expected},实际是{got}"},
     "unknown_key": {
-        "en": "unknown field; expected one of: {allowed}",
-        "zh": "未知字段;可用字段:{allowed}",
+        "en": "unknown field{hint}; expected one of: {allowed}",
+        "zh": "未知字段{hint};可用字段:{allowed}",
     },
     "bilingual": {
         "en": "expected a text in both languages, e.g. {{zh: ..., en: ...}}",
@@ -36,7 +36,7 @@ class SectionChecker:
 
     messages: Catalog = section_messages({})
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str | None) -> None:
         self.path = path
         self.problems: list[Problem] = []
 
@@ -47,7 +47,9 @@ class SectionChecker:
         allowed = list(allowed)
         for key in data:
             if key not in allowed:
-                self.add(data.line_of(key), f"{where}.{key}", "unknown_key", allowed=", ".join(allowed))
+                field = f"{where}.{key}" if where else str(key)
+                self.add(data.line_of(key), field, "unknown_key",
+                         hint=did_you_mean(str(key), allowed), allowed=", ".join(allowed))
 
     def mapping(self, value: Any, line: int | None, where: str) -> YamlMap | None:
         if isinstance(value, YamlMap):
