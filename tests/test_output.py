@@ -9,15 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_accuracy import FILES  # every evaluation file and built-in case the accuracy tests use
 
 from rolefinder.account import load_account
 from rolefinder.cli import cli
 from rolefinder.identification import identify
 from rolefinder.output import write_json, write_jsonl
-from rolefinder.resources import data_dir
-
-EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
-FILES = sorted(EVAL_DIR.rglob("*.yaml")) + sorted(data_dir("cases").glob("*.yaml"))
 
 
 def _expected(result) -> dict:
