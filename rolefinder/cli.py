@@ -62,12 +62,30 @@ class LazyGroup(click.Group):
         except RolefinderError as exc:
             click.echo(exc.render(current_lang()), err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `rolefinder ... | head`: the reader has enough; stop quietly
+            silence_stdout()
+            ctx.exit(0)
         except OSError as exc:  # a file we could not read or write: one line, never a traceback
             click.echo(os_error_line(exc, current_lang()), err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null after a closed pipe.
+
+    Python flushes stdout once more at exit; on the closed pipe that would print "Exception
+    ignored ... BrokenPipeError". Like other Unix tools we exit 0 without a word.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture stdout)
+        pass
 
 
 def os_error_line(exc: OSError, lang: str) -> str:
@@ -152,6 +170,14 @@ def rules_option(func: Callable) -> Callable:
     )(func)
 
 
+def large_option(func: Callable) -> Callable:
+    return click.option(
+        "--large", is_flag=True,
+        help="Lay text out for a projector: half the terminal's columns, for a doubled font. "
+             "投影模式:按终端一半的宽度排版,便于放大字号。",
+    )(func)
+
+
 def resolve_lang(lang: str | None) -> str:
     return lang or detect_lang()
 
@@ -168,4 +194,8 @@ def emit(data: Any, fmt: str) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="rolefinder")
+    try:
+        cli(prog_name="rolefinder")
+    except BrokenPipeError:  # raised outside a command (help text, --version) into a closed pipe
+        silence_stdout()
+        sys.exit(0)
