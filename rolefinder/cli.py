@@ -100,9 +100,9 @@ class LazyGroup(click.Group):
         except RolefinderError as exc:
             click.echo(exc.render(current_lang()), err=True)
             ctx.exit(exc.exit_code)
-        except BrokenPipeError:  # `rolefinder ... | head`: the reader has enough; stop quietly
-            silence_stdout()
-            ctx.exit(0)
+        except BrokenPipeError:  # `... | head`: the reader left; stop quietly, like a C tool would
+            _silence_stdout()
+            ctx.exit(141)
         except OSError as exc:  # a file we could not read or write: one line, never a traceback
             click.echo(os_error_line(exc, current_lang()), err=True)
             ctx.exit(2)
@@ -111,18 +111,14 @@ class LazyGroup(click.Group):
             ctx.exit(130)
 
 
-def silence_stdout() -> None:
-    """Point standard output at /dev/null after a closed pipe.
-
-    Python flushes stdout once more at exit; on the closed pipe that would print "Exception
-    ignored ... BrokenPipeError". Like other Unix tools we exit 0 without a word.
-    """
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # not a real file (tests capture stdout)
+    except (OSError, ValueError):  # not a real file (a test runner's buffer): nothing to silence
         pass
 
 
@@ -189,7 +185,8 @@ def lang_option(func: Callable) -> Callable:
 
 
 def format_option(*choices: str, default: str = "text") -> Callable:
-    machine = " or ".join(c for c in choices if c in ("json", "yaml"))
+    kinds = [c for c in choices if c in ("json", "jsonl", "yaml")]
+    machine = " or ".join(kinds) if len(kinds) < 3 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
     help_text = f"Output format: text for people, {machine} for scripts. 输出格式:text 供人阅读,{machine} 供脚本使用。"
 
     def decorate(func: Callable) -> Callable:
@@ -237,5 +234,5 @@ def main() -> None:
     try:
         cli(prog_name="rolefinder")
     except BrokenPipeError:  # raised outside a command (help text, --version) into a closed pipe
-        silence_stdout()
-        sys.exit(0)
+        _silence_stdout()
+        sys.exit(141)
