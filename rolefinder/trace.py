@@ -10,7 +10,6 @@ for a role is the certainty ``identify`` reports.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import IO, Any
@@ -46,10 +45,9 @@ TEXT = Catalog(
 
 def supports_color(stream: IO[str] | None = None) -> bool:
     """Colours only on a real terminal, and never when NO_COLOR is set or TERM is dumb."""
-    stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    from rolefinder.inert import colour_allowed
+
+    return colour_allowed(stream or sys.stdout)
 
 
 def _hit(match: TextMatch, text: str) -> str:
@@ -104,7 +102,9 @@ class TracePrinter:
 
     # ------------------------------------------------------------------ output helpers
     def style(self, text: str, **kwargs: Any) -> str:
-        return click.style(text, **kwargs) if self.color else text
+        from rolefinder.inert import style
+
+        return style(text, **kwargs) if self.color else text
 
     def t(self, key: str, **params: object) -> str:
         return TEXT(key, self.lang, **params)

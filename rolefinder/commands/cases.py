@@ -6,6 +6,7 @@ import click
 
 from rolefinder.cli import current_lang, emit, format_option, lang_option, resolve_lang, rules_option
 from rolefinder.i18n import Catalog, industry_label, pick
+from rolefinder.inert import style
 
 T = Catalog(
     {
@@ -115,15 +116,15 @@ def _print_case(account, key: dict[str, set[str]] | None, lang: str) -> None:
     from rolefinder.casebook import org_chart, tree_lines
 
     case = account.case or {}
-    click.echo(click.style(pick(case.get("title"), lang), bold=True))
+    click.echo(style(pick(case.get("title"), lang), bold=True))
     click.echo(f"{account.name}" + (f" · {industry_label(account.industry, lang)}" if account.industry else ""))
     if account.offering:
         click.echo(f"{T('offering', lang)}: {account.offering}")
     click.echo()
-    click.echo(click.style(T("scenario", lang), bold=True))
+    click.echo(style(T("scenario", lang), bold=True))
     click.echo(pick(case.get("scenario"), lang).strip())
     click.echo()
-    click.echo(click.style(T("chart", lang), bold=True))
+    click.echo(style(T("chart", lang), bold=True))
     labels = account.knowledge.roles if account.knowledge else {}
     for (_, contact), line in zip(org_chart(account.contacts), tree_lines(account.contacts),
                                   strict=True):
