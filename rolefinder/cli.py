@@ -97,6 +97,12 @@ class LazyGroup(click.Group):
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
+        from rolefinder.inert import guarded_output
+
+        with guarded_output():  # no text a user wrote acts on the terminal (rolefinder.inert)
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             with collect_rarely():
                 return super().invoke(ctx)
@@ -251,7 +257,14 @@ def emit(data: Any, fmt: str) -> None:
     else:
         import yaml
 
-        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+        from rolefinder.inert import is_inert
+
+        # YAML has no escapes in plain scalars: a document holding a control or bidi character
+        # is written all-ASCII, where PyYAML escapes it (and everything else) in quotes.
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        if not is_inert(text):
+            text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=100)
+        click.echo(text, nl=False)
 
 
 def main() -> None:
