@@ -16,8 +16,8 @@ from rolefinder.casebook import case_names, case_path, load_case
 from rolefinder.cli import cli
 
 CASE = "mes-manufacturing"
-ALLOWED = {"rolefinder", "MYCIN", "B2B", "MES", "CT", "IT", "min", "cf", "csv", "json", "yaml", "txt", "md", "html", "pdf",
-           "svg", "quiz", "cases", "show", "identify", "explain", "interview", "plan", "visit", "map",
+ALLOWED = {"rolefinder", "MYCIN", "B2B", "MES", "CT", "IT", "min", "cf", "csv", "json", "yaml", "txt", "md",
+           "html", "pdf", "svg", "quiz", "cases", "show", "identify", "explain", "interview", "plan", "visit", "map",
            "rules", "test", "check", "demo", "export", "report", "out", "format", "no", "input", "lang",
            "zh", "en", "contact", "answer", "force", "key"}  # command lines quoted as hints
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*")
@@ -50,8 +50,9 @@ def _leaks(text: str, allowed: set[str]) -> set[str]:
             continue
         if re.search(r"\.(yaml|yml|html|csv|txt|md|svg|pdf)$", word):  # a file name the user gave
             continue
-        if re.fullmatch(r"[A-Za-z]\d*", word) or all(p in allowed or len(p) <= 1 for p in parts - {word}) \
-                and any(sep in word for sep in "._-"):
+        compound = any(sep in word for sep in "._-")
+        if re.fullmatch(r"[A-Za-z]\d*", word) or (
+                compound and all(p in allowed or len(p) <= 1 for p in parts - {word})):
             continue
         found.add(word)
     return found

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from rolefinder.cli import emit, format_option, lang_option, large_option, resolve_lang, rules_option
+from rolefinder.cli import current_lang, emit, format_option, lang_option, large_option, rules_option
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.textwidth import display_width, pad
@@ -80,13 +80,14 @@ class _DefaultGroup(click.Group):
     """``quiz NAME`` takes a quiz; ``quiz report FILE`` summarises a class's results."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+        if args and args[0] not in ("-h", "--help") and not any(a in self.commands for a in args):
             args = ["take", *args]
         return super().parse_args(ctx, args)
 
 
 @click.group(cls=_DefaultGroup)
-def quiz() -> None:
+@lang_option
+def quiz(lang: str | None) -> None:
     """Quizzes: name each contact's roles in a case (quiz NAME), or summarise a class (quiz report FILE).
 
     测验:为案例中每位联系人选择角色(quiz 案例名),或汇总全班成绩(quiz report 成绩文件)。
@@ -118,7 +119,7 @@ def take(name: str, trainee: str | None, out: str | None, level: str, fmt: str, 
     from rolefinder.quiz import score_quiz
     from rolefinder.textwidth import terminal_width
 
-    lang = resolve_lang(lang)
+    lang = lang or current_lang()
     say = _printer(err=fmt == "json", columns=terminal_width(large))
     account = load_case(name, rules)
     if out:
@@ -303,7 +304,7 @@ def report(results: str, fmt: str, large: bool, lang: str | None, rules: tuple[s
     from rolefinder.casebook import answer_key, case_names, load_case
     from rolefinder.quiz import ResultsError, class_report, read_results
 
-    lang = resolve_lang(lang)
+    lang = lang or current_lang()
     text = Path(results).read_text(encoding="utf-8")
     try:
         rows = read_results(text)
