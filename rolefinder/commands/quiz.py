@@ -10,6 +10,7 @@ import click
 from rolefinder.cli import current_lang, emit, format_option, lang_option, large_option, rules_option
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick, value_label
+from rolefinder.inert import style
 from rolefinder.textwidth import display_width, pad
 
 T = Catalog(
@@ -188,7 +189,7 @@ def _label(knowledge, role: str, lang: str) -> str:
 
 def _intro(account, roles: list[str], lang: str, say: Callable[..., None]) -> None:
     case = account.case or {}
-    say(click.style(pick(case.get("title"), lang), bold=True))
+    say(style(pick(case.get("title"), lang), bold=True))
     say(pick(case.get("scenario"), lang).strip())
     say()
     say(T("roles_menu", lang))
@@ -201,7 +202,7 @@ def _describe(account, contact, index: int, total: int, lang: str,
     """What a rep would know about the contact: org chart position, judgements and, at the
     ``answers`` level, the interview answers in the question's own words."""
     say()
-    say(click.style(T("contact_head", lang, index=index, total=total, name=contact.name,
+    say(style(T("contact_head", lang, index=index, total=total, name=contact.name,
                       id=contact.id), bold=True))
     details = [x for x in (contact.title, contact.department) if x]
     if contact.reports_to:
@@ -254,7 +255,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
         return ", ".join(_label(knowledge, r, lang) for r in roles) or T("none", lang)
 
     say()
-    say(click.style(T("result", lang), bold=True))
+    say(style(T("result", lang), bold=True))
     width = max((display_width(n) for n in names.values()), default=0)
     for item in score.contacts:
         mark = "✔" if item.correct else ("◐" if item.score > 0 else "✘")
@@ -263,7 +264,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
     data = score.to_dict()
     say(T("overall", lang, percent=score.percent, correct=data["correct"], total=data["total"]))
     say()
-    say(click.style(T("answer_key", lang), bold=True))
+    say(style(T("answer_key", lang), bold=True))
     for item in score.contacts:
         say(f"  {names[item.contact]} [{item.contact}]: {show(item.key)}")
     misses = [(i, r, kind) for i in score.contacts
@@ -271,7 +272,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
     if not misses:
         return
     say()
-    say(click.style(T("why", lang), bold=True))
+    say(style(T("why", lang), bold=True))
     for item, role, kind in misses:
         say(T(kind, lang, name=names[item.contact], role=_label(knowledge, role, lang)))
         _reasons(result.contact(item.contact).belief(role), lang, say)
@@ -361,21 +362,21 @@ def _report_text(data: dict, rows, labels: dict[str, str], lang: str, columns: i
         for line in wrap(text, columns, "    "):
             click.echo(line)
 
-    say(click.style(T("r_trainees", lang), bold=True))
+    say(style(T("r_trainees", lang), bold=True))
     heads = [T(k, lang) for k in ("r_name", "r_quizzes", "r_mean", "r_best", "r_last", "r_cases")]
     body = [[t["name"], str(t["quizzes"]), f"{t['mean']:.1f}", f"{t['best']:.1f}", f"{t['last']:.1f}",
              ", ".join(t["cases"])] for t in data["trainees"]]
     for line in table(heads, body, columns, shrink=[5, 0]):
         click.echo(line)
     say()
-    say(click.style(T("r_roles", lang), bold=True))
+    say(style(T("r_roles", lang), bold=True))
     heads = [T(k, lang) for k in ("r_role", "r_held", "r_found", "r_recall", "r_precision")]
     body = [[labels.get(r["role"], r["role"]), str(r["held"]), str(r["found"]), _percent(r["recall"]),
              _percent(r["precision"])] for r in data["roles"] if r["held"] or r["named"]]
     for line in table(heads, body, columns, shrink=[4, 0]):
         click.echo(line)
     say()
-    say(click.style(T("r_confused", lang), bold=True))
+    say(style(T("r_confused", lang), bold=True))
     for c in data["confused"]:
         say("  " + T("r_pair", lang, count=c["count"], holds=labels.get(c["holds"], c["holds"]),
                      given=labels.get(c["given"], c["given"])))
