@@ -30,6 +30,9 @@ COMMANDS = {
     "quiz": "rolefinder.commands.quiz:quiz",
     "rules": "rolefinder.commands.rules:rules",
     "demo": "rolefinder.commands.demo:demo",
+    "import": "rolefinder.commands.import_:import_",
+    "export": "rolefinder.commands.export:export",
+    "schema": "rolefinder.commands.schema:schema",
 }
 
 

@@ -83,7 +83,7 @@ def test_unknown_top_level_key():
     assert found == [
         f"/packs/core.yaml:{CORE.count(chr(10)) + 1}: colour: unknown field; expected one of: "
         "pack, title, industries, always, roles, questions, thresholds, interview, facts, rules, "
-        "playbooks, classification, tests"
+        "playbooks, classification, tests, crm"
     ]
 
 
