@@ -1,8 +1,9 @@
 """Simulated reps: how many questions the interview asks, and how right it ends up.
 
-For every account of the evaluation set (``tests/data/eval/*.yaml``) all answers are removed,
-then every contact is interviewed in file order through :class:`rolefinder.interviewing.Interview`
-while an oracle answers from the file's true answers (``unsure`` where the file has none).
+For every account of one part of the evaluation set (``tests/data/eval/dev/*.yaml`` by default)
+all answers are removed, then every contact is interviewed in file order through
+:class:`rolefinder.interviewing.Interview` while an oracle answers from the file's true answers
+(``unsure`` where the file has none).
 The held roles at the end are scored against ``case.key``: exact role sets per contact and the
 F1 of (contact, role) pairs, next to the same scores with the full 11-question questionnaire.
 Then the per-step latency (answer → next question ready) on a synthetic 50-contact account.
@@ -140,7 +141,7 @@ def latency(size: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
+    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval" / "dev")
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts")
     args = parser.parse_args()
