@@ -56,6 +56,9 @@ SUMMARIES = {
     "quiz": "Name each contact's roles, get a score. 角色辨识测验。",
     "rules": "Check and test rule packs. 检查和测试规则包。",
     "demo": "A built-in case end to end. 演示内置案例。",
+    "import": "CRM contact export (CSV) to account files. 从 CRM 导出表生成客户文件。",
+    "export": "Roles per contact for a CRM or a spreadsheet. 导出角色到 CRM 或表格。",
+    "schema": "JSON Schema of account files or rule packs. 客户文件或规则包的 JSON Schema。",
 }
 
 

@@ -58,12 +58,10 @@ def _answer_values() -> list[Any]:
 def _account_field(kind: str) -> dict[str, Any]:
     if kind == "text":
         return dict(TEXT)
-    if kind == "level":
-        return _enum(acc.LEVELS)
+    if kind in acc.CHOICES:
+        return _enum(acc.CHOICES[kind])
     if kind == "number":
         return {"type": ["number", "null"], "minimum": 0}
-    if isinstance(kind, tuple) and kind and kind[0] == "choice":
-        return _enum(kind[1])
     raise SchemaDrift(f"account field kind {kind!r} has no schema")
 
 
