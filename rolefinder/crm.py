@@ -48,8 +48,6 @@ _VALUE_WORDS = {
     "champion": "champion", "教练": "champion", "内线": "champion", "supporter": "supporter",
     "支持": "supporter", "neutral": "neutral", "中立": "neutral", "opponent": "opponent", "反对": "opponent",
 }
-SCHEMA_LINE = ("# yaml-language-server: $schema=account.schema.json\n"
-               "# (the schema: rolefinder schema account -o account.schema.json)\n")
 
 MESSAGES = Catalog(
     {
@@ -390,6 +388,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 def account_text(account: Account) -> str:
     """The YAML of a new account file, headed by the line that lets editors check it."""
+    from rolefinder.schema import SCHEMA_LINE
+
     text = SCHEMA_LINE + dump_account(account)
     parse_account_text(text, account.path)  # what we write, `identify` must accept
     return text

@@ -23,6 +23,10 @@ from rolefinder.answers import _SPELLINGS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = "account.schema.json"
+# The first lines of every account file rolefinder creates: editors with the YAML language
+# server (VS Code's YAML extension, Neovim, Emacs, JetBrains) then complete and check fields.
+SCHEMA_LINE = (f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
+               f"# (the schema: rolefinder schema account -o {SCHEMA_FILE})\n")
 
 TEXT: dict[str, Any] = {"type": ["string", "number", "null"]}  # the validators read numbers as text
 REQUIRED_TEXT: dict[str, Any] = {"type": ["string", "number"], "pattern": r"\S"}
