@@ -123,14 +123,41 @@ def load(path: str, rules: tuple[str, ...] = ()):
     return identify(load_account(path, rules=rules))
 
 
-def identify_task(path: str, *, rules: tuple[str, ...] = (), fmt: str = "json", lang: str = "en") -> Any:
-    """``identify``'s output for one file: its JSON data, or the rendered text table."""
+def identify_task(path: str, *, rules: tuple[str, ...] = (), fmt: str = "json", lang: str = "en",
+                  indent: int | None = None) -> str:
+    """``identify``'s output for one file, as the text the single-file command prints.
+
+    JSON and JSON Lines come from the streaming writers of :mod:`rolefinder.output`, into a
+    string: the worker returns text, not the result (which holds the engine and cannot travel).
+    """
+    import io
+
     result = load(path, rules)
     if fmt == "text":
         from rolefinder.report import render_identification
 
-        return render_identification(result, lang)
-    return result.to_dict()
+        return render_identification(result, lang) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(result.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+    from rolefinder.output import write_json, write_jsonl
+
+    out = io.StringIO()
+    if fmt == "jsonl":
+        write_jsonl(result, out)
+    else:
+        write_json(result, out, indent)
+    return out.getvalue()
+
+
+def plan_task(path: str, *, rules: tuple[str, ...] = (), directory: str = ".", fmt: str = "html",
+              lang: str = "en", start: Any = None) -> str:
+    """Write the account plan of one file into ``directory`` as ``<file name>.<fmt>``."""
+    from rolefinder.plans import write_plan
+
+    target = Path(directory) / f"{Path(path).stem}.{fmt}"
+    return str(write_plan(load(path, rules), target, fmt, lang, start))
 
 
 def export_task(path: str, *, rules: tuple[str, ...] = (), target: str = "csv", lang: str = "en") -> list[dict]:
