@@ -6,12 +6,12 @@ import sys
 
 import click
 
-from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
+from rolefinder.cli import emit, format_option, lang_option, large_option, resolve_lang, rules_option
 from rolefinder.commands.many import finish, jobs_option, outcomes
 from rolefinder.i18n import Catalog
 
-T = Catalog({"no_trace": {"en": "--trace and --step work on one file at a time",
-                          "zh": "--trace 和 --step 一次只能用于一个文件"}})
+T = Catalog({"no_trace": {"en": "--trace, --step and --contact work on one file at a time",
+                          "zh": "--trace、--step 和 --contact 一次只能用于一个文件"}})
 
 
 def _style(enabled: bool):
@@ -34,20 +34,24 @@ def _color(fmt: str) -> bool:
               help="Print each rule firing as it happens: facts matched, evidence added, certainty moving. "
                    "逐条打印规则触发过程。")
 @click.option("--step", is_flag=True,
-              help="With the trace, wait for Enter after each firing (c + Enter runs to the end). "
-                   "每次触发后等待回车,适合课堂演示。")
+              help="With the trace, pause after each step: Enter next, b back, j next contact, "
+                   "c to the end, q quit. 逐步演示:回车下一步,b 上一步,j 下一位,c 到结束,q 退出。")
+@click.option("--contact", "only", default=None, metavar="ID",
+              help="Trace only this contact (implies --trace). 只演示这位联系人的推理。")
+@large_option
 @jobs_option
 @lang_option
 @rules_option
-def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, step: bool, jobs: int,
-             lang: str | None, rules: tuple[str, ...]) -> None:
+def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, step: bool, only: str | None,
+             large: bool, jobs: int, lang: str | None, rules: tuple[str, ...]) -> None:
     """Identify the buying role of every contact in an account FILE.
 
     识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
     the next question worth asking for each contact, and the account's gaps and red flags.
     JSON is written contact by contact; jsonl writes one line per contact, then one line with
     the account, packs, thresholds and gaps. JSON 逐个联系人输出;jsonl 每位联系人一行,最后一行是客户与缺口。
-    With --trace the reasoning is shown as it happens (on stderr when the format is not text).
+    With --trace the reasoning is shown contact by contact in org-chart order, the same on every
+    run (on stderr when the format is not text).
     Several FILES or directories are identified one after the other, or with --jobs N in N
     processes; a file that fails is reported and the others go on (exit status 2 at the end).
     可同时给出多个文件或目录,--jobs N 用 N 个进程并行处理;失败的文件会被报告,其余照常处理。
@@ -55,25 +59,29 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
     from pathlib import Path
 
     if len(files) > 1 or Path(files[0]).is_dir() or jobs != 1:
-        _many(files, fmt, indent, trace or step, jobs, resolve_lang(lang), rules)
+        _many(files, fmt, indent, bool(trace or step or only), jobs, resolve_lang(lang), rules)
         return
     file = files[0]
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
+    from rolefinder.textwidth import terminal_width
 
     lang = resolve_lang(lang)
     account = load_account(file, rules=rules)
-    listener = None
-    if trace or step:
+    if only is not None:
+        account.contact(only)  # an unknown id: a one-line error before any work
+    result = run(account)
+    if trace or step or only:
         from rolefinder.trace import TracePrinter, supports_color
 
         to_err = fmt != "text"
         stream = sys.stderr if to_err else sys.stdout
-        listener = TracePrinter(account, lang=lang, color=supports_color(stream), step=step,
-                                echo=lambda line: click.echo(line, err=to_err))
-    result = run(account, listener=listener)
-    if listener is not None and fmt == "text":
-        click.echo()
+        printer = TracePrinter(account, lang=lang, color=supports_color(stream), step=step,
+                               echo=lambda line: click.echo(line, err=to_err),
+                               width=terminal_width(large))
+        printer.play(result, only)
+        if fmt == "text":
+            click.echo()
     if fmt in ("json", "jsonl"):
         _stream(result, fmt, indent)
         return
@@ -82,7 +90,7 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
         return
     from rolefinder.report import render_identification
 
-    click.echo(render_identification(result, lang, _style(_color(fmt))))
+    click.echo(render_identification(result, lang, _style(_color(fmt)), terminal_width(large)))
 
 
 def _stream(result, fmt: str, indent: int | None) -> None:
@@ -134,9 +142,10 @@ def _many(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, job
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("contact")
 @format_option("text", "json", "yaml")
+@large_option
 @lang_option
 @rules_option
-def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+def explain(file: str, contact: str, fmt: str, large: bool, lang: str | None, rules: tuple[str, ...]) -> None:
     """Explain how the roles of CONTACT in FILE were concluded.
 
     解释某位联系人的角色是如何推断出来的:触发了哪些规则、依据哪些事实、确定度如何合成,
@@ -155,5 +164,6 @@ def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[st
         emit(data, fmt)
         return
     from rolefinder.report import render_explanation
+    from rolefinder.textwidth import terminal_width
 
-    click.echo(render_explanation(result, contact, lang, _style(_color(fmt))))
+    click.echo(render_explanation(result, contact, lang, _style(_color(fmt)), terminal_width(large)))
