@@ -43,6 +43,7 @@ COMMANDS = {
     "import": "rolefinder.commands.import_:import_",
     "export": "rolefinder.commands.export:export",
     "schema": "rolefinder.commands.schema:schema",
+    "diff": "rolefinder.commands.diff:diff",
 }
 
 # name -> the line ``rolefinder --help`` shows, English then Chinese; read without importing
@@ -59,6 +60,7 @@ SUMMARIES = {
     "import": "CRM contact export (CSV) to account files. 从 CRM 导出表生成客户文件。",
     "export": "Roles per contact for a CRM or a spreadsheet. 导出角色到 CRM 或表格。",
     "schema": "JSON Schema of account files or rule packs. 客户文件或规则包的 JSON Schema。",
+    "diff": "What changed between two versions of an account. 比较客户的两个版本。",
 }
 
 
