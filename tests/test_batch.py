@@ -114,3 +114,20 @@ def test_identify_records_validates_like_an_account_file():
         identify_records([{"account": "Acme", "id": "a", "name": "Ann", "final_say": "perhaps"}])
     with pytest.raises(InputError, match="'account'"):
         identify_records([{"id": "a", "name": "Ann"}])
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(f"account: {{name: {name}}}\ncontacts: [{{id: x, name: X}}]\n",
+                                               encoding="utf-8")
+    child = pexpect.spawn(sys.executable, ["-m", "rolefinder", "identify", str(tmp_path),
+                                           "--format", "jsonl", "--lang", "en"],
+                          encoding="utf-8", timeout=60, dimensions=(24, 100))
+    child.expect("Accounts")  # the bar's label, on the terminal's stderr
+    child.expect("100%")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

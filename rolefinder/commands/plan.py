@@ -9,6 +9,8 @@ from rolefinder.commands.many import finish, jobs_option, outcomes
 from rolefinder.i18n import Catalog
 
 T = Catalog({"written": {"en": "Plan written to {path}", "zh": "计划已写入 {path}"},
+             "is_dir": {"en": "it is a directory; give a file name (a directory is for several files)",
+                        "zh": "这是一个目录;请给出文件名(多个文件时才用目录)"},
              "need_dir": {"en": "with several files, -o names a directory (one plan per file)",
                           "zh": "处理多个文件时,-o 应为目录(每个文件生成一份计划)"}})
 
@@ -43,10 +45,14 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
     from rolefinder.plans import format_for, parse_start, write_plan
 
     lang = resolve_lang(lang)
-    if len(files) > 1 or Path(files[0]).is_dir() or Path(output).is_dir():
+    if len(files) > 1 or Path(files[0]).is_dir():
         _many(files, output, fmt or "html", parse_start(start), jobs, lang, rules)
         return
     file = files[0]
+    if Path(output).is_dir():
+        from rolefinder.errors import InputError, Problem
+
+        raise InputError([Problem(output, None, "-o", "is_dir", {}, T)])
     fmt = format_for(output, fmt)
     when = parse_start(start)
     check_writable(output)
