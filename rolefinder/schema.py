@@ -139,20 +139,17 @@ def _cf(low: float, high: float) -> dict[str, Any]:
 def pack_schema() -> dict[str, Any]:
     """The schema of a rule pack (its sections owned by other modules stay open objects)."""
     ident = {"type": "string", "pattern": kn._ID.pattern}
-    match = {"anyOf": [
-        {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
-        {"type": "object", "additionalProperties": False,
-         "properties": {k: ({"type": "string"} if k == "regex"
-                            else {"type": "array", "items": {"type": "string", "pattern": r"\S"}})
-                        for k in kn.MATCH_KEYS}},
-    ]}
+    match, title_match = _match(part=False), _match(part=True)
     answers = [*kn.ANSWER_TESTS]
     when_props = {
         "answers": {"type": "object", "additionalProperties": {"anyOf": [
             _choices(answers), {"type": "boolean"},
             {"type": "array", "items": {"anyOf": [{"enum": answers}, {"type": "boolean"}]}}]}},
-        "title": match,
+        "title": title_match,
         "department": match,
+        "account": {"type": "object", "additionalProperties": False,
+                    "properties": {k: _choices(v) if v else {"anyOf": [{"type": "string"}, {
+                        "type": "array", "items": {"type": "string"}}]} for k, v in kn._account_tests().items()}},
         "contact": {"type": "object", "additionalProperties": False,
                     "properties": {k: _choices(v) for k, v in kn.CONTACT_TESTS.items()}},
         "facts": {"type": "object", "additionalProperties": {"anyOf": [
@@ -206,9 +203,13 @@ def pack_schema() -> dict[str, Any]:
                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "rules": {"type": "array", "items": {"type": "object", "required": ["id", "reason", "when", "then"],
                                              "additionalProperties": False, "properties": rule_props}},
+        "titles": _titles(match),
+        "offerings": _offerings(ident),
+        "account_rules": _account_rules(),
         **sections,
     }
-    for key in ("roles", "questions", "thresholds", "interview", "facts", "rules"):
+    for key in ("roles", "questions", "thresholds", "interview", "facts", "rules", "titles", "offerings",
+                "account_rules"):
         props[key] = {"anyOf": [props[key], {"type": "null"}]}  # an empty section is allowed
     _check_keys("pack", kn.PACK_KEYS, props)
     return {
@@ -222,6 +223,58 @@ def pack_schema() -> dict[str, Any]:
         "required": ["pack", "title"],
         "additionalProperties": False,
     }
+
+
+def _words() -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string", "pattern": r"\S"}}
+
+
+def _match(part: bool) -> dict[str, Any]:
+    """A text condition: a keyword list, or keywords/regex/unless (and ``part`` for titles)."""
+    from rolefinder.setting import PARTS
+
+    props = {"keywords": _words(), "regex": {"type": "string"}, "unless": _words(), "part": {"enum": list(PARTS)}}
+    _check_keys("match", kn.MATCH_KEYS, props)
+    if not part:
+        del props["part"]
+    return {"anyOf": [_words(), {"type": "object", "additionalProperties": False, "properties": props}]}
+
+
+def _titles(match: dict[str, Any]) -> dict[str, Any]:
+    props = {"separators": {"type": "string"}, "conjunction": {"type": "string"}, "heads": match,
+             "grades": match, "grade_prefix": {"type": "string"}}
+    _check_keys("titles", kn.TITLES_KEYS, props)
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def _offerings(ident: dict[str, Any]) -> dict[str, Any]:
+    props = {"type": {"enum": list(acc.OFFERING_TYPES)}, "scope": ident, "keywords": _words(),
+             "regex": {"type": "string"}, "unless": _words()}
+    _check_keys("offering", kn.OFFERING_KEYS, props)
+    return {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": props,
+                                       "anyOf": [{"required": ["type"]}, {"required": ["scope"]}]}}
+
+
+def _account_rules() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    props = {
+        "id": {"type": "string", "pattern": kn._RULE_ID.pattern},
+        "reason": BILINGUAL,
+        "when": {"type": "object", "required": ["role"], "additionalProperties": False, "properties": {
+            "role": {"type": "string"}, "status": {"enum": list(kn.STATUSES)}, "at_least": count,
+            "at_most": count}},
+        "candidates": {"type": "object", "additionalProperties": False, "properties": {
+            "facts": {"type": "object", "additionalProperties": {"anyOf": [
+                {"type": "string"}, {"type": "array", "items": {"type": "string"}}]}},
+            "manager": {"const": "none"}, "strongest": {"type": "boolean"}}},
+        "then": {"type": "object", "additionalProperties": False, "properties": {
+            "role": {"type": "string"}, "raise_to": {"enum": ["possible", "probable"]},
+            "finding": {"enum": list(kn.SEVERITIES)}},
+            "anyOf": [{"required": ["finding"]}, {"required": ["raise_to"]}]},
+    }
+    _check_keys("account rule", kn.ACCOUNT_RULE_KEYS, props)
+    return {"type": "array", "items": {"type": "object", "required": ["id", "reason", "when", "then"],
+                                       "additionalProperties": False, "properties": props}}
 
 
 def _check_keys(what: str, keys: Iterable[str], props: dict[str, Any]) -> None:
