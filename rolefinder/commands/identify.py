@@ -16,12 +16,16 @@ T = Catalog({"no_trace": {"en": "--trace, --step and --contact work on one file 
 
 def _style(enabled: bool):
     if enabled:
-        return click.style
+        from rolefinder.inert import style
+
+        return style
     return lambda text, **_: text
 
 
 def _color(fmt: str) -> bool:
-    return fmt == "text" and sys.stdout.isatty()
+    from rolefinder.inert import colour_allowed
+
+    return fmt == "text" and colour_allowed(sys.stdout)
 
 
 @click.command()
