@@ -181,7 +181,7 @@ def columns_for(target: str) -> tuple[str, ...]:
 def csv_bytes(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
     """UTF-8 with a byte-order mark: Excel then shows Chinese right, and both CRMs accept it."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, columns, lineterminator="\r\n")
+    writer = csv.DictWriter(out, columns, lineterminator="\n")  # LF: every CRM and Excel read it
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
