@@ -19,7 +19,8 @@ CASE = "mes-manufacturing"
 ALLOWED = {"rolefinder", "MYCIN", "B2B", "MES", "CT", "IT", "min", "cf", "csv", "json", "yaml", "txt", "md",
            "html", "pdf", "svg", "quiz", "cases", "show", "identify", "explain", "interview", "plan", "visit", "map",
            "rules", "test", "check", "demo", "export", "report", "out", "format", "no", "input", "lang",
-           "zh", "en", "contact", "answer", "force", "key"}  # command lines quoted as hints
+           "zh", "en", "contact", "answer", "force", "key",
+           "crm"}  # command lines quoted as hints; crm: the mapping pack and the acronym
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*")
 
 
