@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import gc
 import os
 import re
 import stat
@@ -22,7 +23,7 @@ from rolefinder.errors import InputError, Problem
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 256 * 2**20  # an input file larger than this is refused before it is read
-MAX_ALIAS_VALUES = 200_000  # values that aliases and merge keys may add (a billion-laughs guard)
+MAX_VALUES = 200_000  # values aliases may add to a document (a billion-laughs guard)
 _DEEP_FLOW = re.compile(r"(?:[\[{]\s*){64}")  # 64 brackets opened in a row: no account looks like that
 
 
@@ -60,6 +61,7 @@ class LineLoader(_Base):
         return self.construct_document(node)
 
     _may_alias = True
+
 
 
 def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> YamlMap:
@@ -147,32 +149,90 @@ for _tag, _construct in list(LineLoader.yaml_constructors.items()):
     LineLoader.add_constructor(_tag, _guarded(_tag, _construct, _kind))
 
 
+
 def parse_yaml(text: str, path: str | None = None) -> Any:
     """Parse YAML text; a syntax error becomes an :class:`InputError` with its line."""
     deep = _DEEP_FLOW.search(text)
     if deep:
         line = text.count("\n", 0, deep.start()) + 1
         raise InputError([Problem(path, line, "", "not_yaml", {"error": "nested too deeply"})])
+    from rolefinder.yamlstream import Fallback, TooDeep, TooManyAdded, compose
+
+    collecting = gc.isenabled()
+    gc.disable()  # building a tree makes no garbage; the collector would only re-walk it
     try:
-        loader = LineLoader(text)
-        loader._may_alias = "*" in text  # without an alias nothing is shared: skip the count
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
+        data = compose(text)
+    except Fallback:  # a rare explicit tag: PyYAML's own node-based loader, with the old guard
+        data = _load_with_nodes(text, path)
+    except TooManyAdded:
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": _TOO_MANY})]) from None
+    except TooDeep as exc:
+        raise InputError([Problem(path, exc.line, "", "not_yaml", {"error": "nested too deeply"})]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError([Problem(path, line, "", "not_yaml", {"error": detail})]) from None
-    except (RecursionError, ValueError) as exc:  # absurd nesting, a 5,000-digit number
-        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-        raise InputError([Problem(path, None, "", "not_yaml", {"error": detail})]) from None
+        raise _syntax_error(exc, path) from None
+    except ValueError as exc:  # a 5,000-digit number
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": str(exc).split(";")[0]})]) from None
+    finally:
+        if collecting:
+            gc.enable()
     return data
 
 
+_TOO_MANY = f"more than {MAX_VALUES:,} values once aliases are expanded"
+
+
+def _syntax_error(exc: yaml.YAMLError, path: str | None) -> InputError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    return InputError([Problem(path, line, "", "not_yaml", {"error": detail})])
+
+
+def _load_with_nodes(text: str, path: str | None) -> Any:
+    """PyYAML's node-based loader, for documents with explicit tags such as ``!!set``."""
+    try:
+        data = yaml.load(text, Loader=LineLoader)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, path) from None
+    except RecursionError:  # absurd nesting
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": "nested too deeply"})]) from None
+    if _expanded_size(data, _distinct_size(data) + MAX_VALUES) > _distinct_size(data) + MAX_VALUES:
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": _TOO_MANY})])
+    return data
+
+
+def _distinct_size(data: Any) -> int:
+    """How many values ``data`` holds when each shared container is counted once."""
+    count, stack, seen = 0, [data], set()
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return count
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """How many values ``data`` holds when shared (aliased) parts are counted every time.
+
+    Stops counting past ``limit``, so a billion-laughs file costs next to nothing.
+    """
+    count, stack = 0, [data]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 def _check_aliases(root: yaml.Node) -> None:
-    """Refuse a document whose aliases (and merge keys) would add more than MAX_ALIAS_VALUES values.
+    """Refuse a document whose aliases (and merge keys) would add more than MAX_VALUES values.
 
     Runs on the composed node graph, *before* anything is constructed: ``<<: [*a, *a]``
     chains double at every level when merged, so counting afterwards is too late. Each
@@ -191,9 +251,9 @@ def _check_aliases(root: yaml.Node) -> None:
             stack.pop()
             color[id(node)] = True
             size = sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if size - len(sizes) > MAX_ALIAS_VALUES:  # report where it blows up, stop at once
+            if size - len(sizes) > MAX_VALUES:  # report where it blows up, stop at once
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"aliases would add more than {MAX_ALIAS_VALUES:,} values", node.start_mark)
+                    None, None, f"more than {MAX_VALUES:,} values once aliases are expanded", node.start_mark)
             continue
         state = color.get(id(child))
         if state is False:
@@ -202,9 +262,9 @@ def _check_aliases(root: yaml.Node) -> None:
         if state is None:
             color[id(child)] = False
             stack.append((child, iter(_children(child))))
-    if sizes[id(root)] - len(sizes) > MAX_ALIAS_VALUES:
+    if sizes[id(root)] - len(sizes) > MAX_VALUES:
         raise yaml.constructor.ConstructorError(
-            None, None, f"aliases would add more than {MAX_ALIAS_VALUES:,} values", root.start_mark)
+            None, None, f"more than {MAX_VALUES:,} values once aliases are expanded", root.start_mark)
 
 
 def _children(node: yaml.Node) -> list:
