@@ -401,8 +401,9 @@ def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:
 # --------------------------------------------------------------------------- validation
 
 PACK_KEYS = ("pack", "title", "industries", "always", "roles", "questions", "thresholds", "interview",
-             "facts", "titles", "offerings", "rules", "account_rules", "playbooks", "classification", "tests")
-SECTION_KEYS = ("playbooks", "classification", "tests")
+             "facts", "titles", "offerings", "rules", "account_rules", "playbooks", "classification", "tests",
+             "crm")
+SECTION_KEYS = ("playbooks", "classification", "tests", "crm")
 ROLE_KEYS = ("label", "definition", "cares_about", "prior", "expected")
 QUESTION_KEYS = ("text", "help")
 RULE_KEYS = ("id", "reason", "when", "then")
@@ -1043,6 +1044,7 @@ SECTION_VALIDATORS = {
     "playbooks": "rolefinder.playbooks:validate_section",
     "classification": "rolefinder.classify:validate_section",
     "tests": "rolefinder.ruletests:validate_section",
+    "crm": "rolefinder.crmexport:validate_section",
 }
 
 

@@ -487,7 +487,23 @@ def render_plan(ident: Identification, fmt: str, lang: str = "en",
     if fmt == "pdf":
         return html_to_pdf(render_plan(ident, "html", lang, start))
     plan = build_plan(ident, lang, start)
+    if fmt == "html":
+        plan["map_svg"] = _map_picture(ident, lang)
     return _environment().get_template(f"plan.{fmt}.j2").render(plan=plan, L=plan["L"])
+
+
+MAP_PICTURE_MAX = 60  # contacts; a larger chart stays the indented list, which paginates
+
+
+def _map_picture(ident: Identification, lang: str) -> Any:
+    """The same SVG as ``rolefinder map``, for the HTML plan (already escaped: markup-safe)."""
+    if not ident.contacts or len(ident.contacts) > MAP_PICTURE_MAX:
+        return None
+    from markupsafe import Markup
+
+    from rolefinder.mapview import render_svg
+
+    return Markup(render_svg(ident, lang))
 
 
 def html_to_pdf(html: str) -> bytes:
