@@ -128,6 +128,10 @@ ERRORS = Catalog(
             "en": "{value!r} is not a date; expected YYYY-MM-DD",
             "zh": "{value!r} 不是日期;应为 YYYY-MM-DD",
         },
+        "late_date": {
+            "en": "{value!r} is too far ahead for a calendar; expected a date up to 9000-12-31",
+            "zh": "{value!r} 太遥远,无法排日历;日期最晚为 9000-12-31",
+        },
     }
 )
 
@@ -612,9 +616,15 @@ def parse_start(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise PlanError([Problem(None, None, "--start", "bad_date", {"value": value}, ERRORS)]) from None
+    if when > LAST_START:  # the calendar runs years ahead: a date near 9999 would overflow it
+        raise PlanError([Problem(None, None, "--start", "late_date", {"value": value}, ERRORS)])
+    return when
+
+
+LAST_START = date(9000, 12, 31)
 
 
 # --------------------------------------------------------------------------- visit brief
