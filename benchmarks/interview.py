@@ -71,15 +71,19 @@ def interview_account(account: Account) -> tuple[Identification, list[int]]:
     blank = copy.copy(account)
     blank.contacts = [dataclasses.replace(c, answers={}) for c in account.contacts]
     session = Interview(blank)
-    asked = []
-    for contact in blank.contacts:
-        session.select(contact.id)
-        count = 0
+    asked = dict.fromkeys(truth, 0)
+
+    def interview(cid: str) -> None:
+        session.select(cid)
         while (question := session.question()) is not None:
-            session.answer(truth[contact.id].get(question.id, "unsure"))
-            count += 1
-        asked.append(count)
-    return session.result, asked
+            session.answer(truth[cid].get(question.id, "unsure"))
+            asked[cid] += 1
+
+    for contact in blank.contacts:
+        interview(contact.id)
+    while (cid := session.next_contact()) is not None:  # the account view sends the rep back
+        interview(cid)
+    return session.result, list(asked.values())
 
 
 def evaluate(eval_dir: Path, verbose: bool) -> dict[str, float]:
