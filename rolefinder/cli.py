@@ -1,15 +1,25 @@
 """The ``rolefinder`` command line: parse options, call the library, print.
 
 Commands live in :mod:`rolefinder.commands`, one module per family, and are imported only
-when invoked, so ``rolefinder identify`` does not pay for Jinja2 and ``--help`` starts fast.
+when invoked: ``rolefinder identify`` does not pay for Jinja2, and ``rolefinder --help`` imports
+no command module at all (its command list is read from :data:`SUMMARIES`).
 Library errors (:class:`~rolefinder.errors.RolefinderError`) print as one line per problem in
 the chosen language and exit with status 2; nothing prints a traceback for bad input.
+
+Adding a command
+----------------
+1. Write it in ``rolefinder/commands/<family>.py`` as a ``@click.command()`` (or group) whose
+   docstring and option help are in both languages; import heavy modules inside the function.
+2. Add ``"name": "rolefinder.commands.<family>:<function>"`` to :data:`COMMANDS` (the order is
+   the order ``--help`` lists them).
+3. Add its one-line summary, English then Chinese, to :data:`SUMMARIES`. ``rolefinder --help``
+   prints it without importing the module (a test checks every command has one and that
+   ``--help`` imports no command module).
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -32,12 +42,40 @@ COMMANDS = {
     "demo": "rolefinder.commands.demo:demo",
 }
 
+# name -> the line ``rolefinder --help`` shows, English then Chinese; read without importing
+SUMMARIES = {
+    "identify": "Roles and next question for every contact. 识别每位联系人的采购角色。",
+    "explain": "How the roles of one contact were concluded. 解释某位联系人的角色如何得出。",
+    "interview": "Answer the questions that matter, one by one. 引导式访谈。",
+    "plan": "Write the printable account plan. 生成客户计划。",
+    "visit": "The brief for the next visit to one contact. 下次拜访某人的简报。",
+    "cases": "The built-in training cases. 内置培训案例。",
+    "quiz": "Name each contact's roles, get a score. 角色辨识测验。",
+    "rules": "Check and test rule packs. 检查和测试规则包。",
+    "demo": "A built-in case end to end. 演示内置案例。",
+}
+
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`SUMMARIES`, so ``--help`` imports no command module."""
+        rows = []
+        for name in self.list_commands(ctx):
+            summary = SUMMARIES.get(name)
+            if summary is None:  # a command without a summary still shows, at import cost
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                summary = command.get_short_help_str(formatter.width)
+            rows.append((name, summary))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -159,6 +197,8 @@ def resolve_lang(lang: str | None) -> str:
 def emit(data: Any, fmt: str) -> None:
     """Print data for scripts: JSON (UTF-8, not escaped) or YAML."""
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         import yaml
