@@ -1,13 +1,18 @@
 """Simulated reps: how many questions the interview asks, and how right it ends up.
 
-For every account of the evaluation set (``tests/data/eval/*.yaml``) all answers are removed,
-then every contact is interviewed in file order through :class:`rolefinder.interviewing.Interview`
-while an oracle answers from the file's true answers (``unsure`` where the file has none).
-The held roles at the end are scored against ``case.key``: exact role sets per contact and the
-F1 of (contact, role) pairs, next to the same scores with the full 11-question questionnaire.
-Then the per-step latency (answer → next question ready) on a synthetic 50-contact account.
+For every account of each part of the evaluation set (``tests/data/eval/dev`` — the part the
+knowledge is tuned on — and ``tests/data/eval/test`` — never tuned on, only reported) all
+answers are removed: the rep starts from the org chart alone (influence and attitude kept).
+Every contact is interviewed in file order through :class:`rolefinder.interviewing.Interview`,
+then the rep follows the interview back to any contact it still has questions for (the
+account-level view: a role nobody holds yet), while an oracle answers from the file's answers
+(``unsure`` stays ``unsure``). The held roles at the end are scored against ``case.key``:
+questions per contact, exact role sets per contact and the F1 of (contact, role) pairs, next
+to the same scores with the full 11-question questionnaire. Then the per-step latency
+(answer → next question ready) on a synthetic 50-contact account.
 
-Run: ``python benchmarks/interview.py [--eval DIR] [--size 50]``.
+Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size 50] [-v]``
+(``-v`` lists the wrong contacts, for the dev part only).
 """
 
 from __future__ import annotations
@@ -86,9 +91,11 @@ def interview_account(account: Account) -> tuple[Identification, list[int]]:
     return session.result, list(asked.values())
 
 
-def evaluate(eval_dir: Path, verbose: bool) -> dict[str, float]:
+def evaluate(eval_dir: Path, verbose: bool = False) -> dict[str, float]:
+    """The interview's and the full questionnaire's scores on every account in ``eval_dir``."""
     guided, full, asked = Score(), Score(), []
-    for path in sorted(eval_dir.glob("*.yaml")):
+    paths = sorted(eval_dir.glob("*.yaml"))
+    for path in paths:
         account = load_account(path)
         key = (account.case or {}).get("key") or {}
         result, counts = interview_account(account)
@@ -98,15 +105,32 @@ def evaluate(eval_dir: Path, verbose: bool) -> dict[str, float]:
     if verbose:
         print("\n".join("  miss " + m for m in guided.misses))
     return {
-        "accounts": len(list(eval_dir.glob("*.yaml"))),
+        "accounts": len(paths),
         "contacts": guided.contacts,
-        "avg_questions": statistics.mean(asked),
-        "max_questions": max(asked),
+        "avg_questions": statistics.mean(asked) if asked else 0.0,
+        "max_questions": max(asked, default=0),
         "exact": guided.accuracy,
         "f1": guided.f1,
         "full_exact": full.accuracy,
         "full_f1": full.f1,
     }
+
+
+def parts(eval_dir: Path, which: str) -> list[tuple[str, Path]]:
+    """The parts to score: ``dev`` and/or ``test`` under ``eval_dir`` (or ``eval_dir`` itself)."""
+    names = ("dev", "test") if which == "all" else (which,)
+    found = [(name, eval_dir / name) for name in names if (eval_dir / name).is_dir()]
+    return found or [(eval_dir.name, eval_dir)]
+
+
+def report(name: str, quality: dict[str, float]) -> str:
+    return "\n".join([
+        f"{name}: {quality['accounts']} accounts, {quality['contacts']} contacts",
+        f"  guided interview: {quality['avg_questions']:.2f} questions per contact on average "
+        f"(max {quality['max_questions']}) vs 11 in the full questionnaire",
+        f"    exact role set {quality['exact']:.1%}, (contact, role) F1 {quality['f1']:.3f}",
+        f"  full questionnaire: exact {quality['full_exact']:.1%}, F1 {quality['full_f1']:.3f}",
+    ])
 
 
 def latency(size: int) -> dict[str, float]:
@@ -145,18 +169,16 @@ def latency(size: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
+    parser.add_argument("--part", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--size", type=int, default=50)
-    parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts (dev only)")
     args = parser.parse_args()
-    quality = evaluate(args.eval, args.verbose)
-    speed = latency(args.size)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
-    print(f"evaluation set: {quality['accounts']} accounts, {quality['contacts']} contacts")
-    print(f"guided interview: {quality['avg_questions']:.2f} questions per contact on average "
-          f"(max {quality['max_questions']}) vs 11 in the full questionnaire")
-    print(f"  exact role set {quality['exact']:.1%}, (contact, role) F1 {quality['f1']:.3f}")
-    print(f"full questionnaire: exact {quality['full_exact']:.1%}, F1 {quality['full_f1']:.3f}")
+    for name, directory in parts(args.eval, args.part):
+        quality = evaluate(directory, args.verbose and name != "test")
+        print(report(name, quality))
+    speed = latency(args.size)
     print(f"step on {args.size} contacts (answer → next question ready, {speed['steps']} steps): "
           f"median {speed['step_median_ms']:.1f} ms, max {speed['step_max_ms']:.1f} ms")
     print(f"  atomic save after the question is shown: median {speed['save_median_ms']:.1f} ms, "
