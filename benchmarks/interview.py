@@ -11,6 +11,7 @@ questions per contact, exact role sets per contact and the F1 of (contact, role)
 to the same scores with the full 11-question questionnaire. Then the per-step latency
 (answer → next question ready) on a synthetic 50-contact account.
 
+Figures as defined in :mod:`rolefinder.evaluation` (the dev part includes the built-in cases).
 Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size 50] [-v]``
 (``-v`` lists the wrong contacts, for the dev part only).
 """
@@ -26,48 +27,15 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rolefinder.account import Account, atomic_write, dump_account, load_account
+from rolefinder.evaluation import PARTS, Figures, part_files, score
 from rolefinder.identification import Identification, identify
 from rolefinder.interviewing import AccountFile, Interview
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Score:
-    """Exact role sets and (contact, role) pair counts."""
-
-    contacts: int = 0
-    exact: int = 0
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, result: Identification, key: dict[str, list[str]], name: str) -> None:
-        for item in result.contacts:
-            truth = set(key.get(item.contact.id, []))
-            held = set(item.held)
-            self.contacts += 1
-            self.exact += truth == held
-            self.tp += len(truth & held)
-            self.fp += len(held - truth)
-            self.fn += len(truth - held)
-            if truth != held:
-                self.misses.append(f"{name}:{item.contact.id} got {sorted(held)} "
-                                   f"want {sorted(truth)}")
-
-    @property
-    def accuracy(self) -> float:
-        return self.exact / self.contacts if self.contacts else 0.0
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
 
 
 def interview_account(account: Account) -> tuple[Identification, list[int]]:
@@ -91,45 +59,27 @@ def interview_account(account: Account) -> tuple[Identification, list[int]]:
     return session.result, list(asked.values())
 
 
-def evaluate(eval_dir: Path, verbose: bool = False) -> dict[str, float]:
-    """The interview's and the full questionnaire's scores on every account in ``eval_dir``."""
-    guided, full, asked = Score(), Score(), []
-    paths = sorted(eval_dir.glob("*.yaml"))
+def evaluate(paths: list[Path]) -> tuple[Figures, Figures, list[int]]:
+    """The interview's and the full questionnaire's figures, and the questions per contact."""
+    guided, full, asked = Figures(), Figures(), []
     for path in paths:
         account = load_account(path)
-        key = (account.case or {}).get("key") or {}
         result, counts = interview_account(account)
-        guided.add(result, key, path.stem)
-        full.add(identify(account), key, path.stem)
+        guided = guided + score(account, result, path.stem)
+        full = full + score(account, identify(account), path.stem)
         asked += counts
-    if verbose:
-        print("\n".join("  miss " + m for m in guided.misses))
-    return {
-        "accounts": len(paths),
-        "contacts": guided.contacts,
-        "avg_questions": statistics.mean(asked) if asked else 0.0,
-        "max_questions": max(asked, default=0),
-        "exact": guided.accuracy,
-        "f1": guided.f1,
-        "full_exact": full.accuracy,
-        "full_f1": full.f1,
-    }
+    return guided, full, asked
 
 
-def parts(eval_dir: Path, which: str) -> list[tuple[str, Path]]:
-    """The parts to score: ``dev`` and/or ``test`` under ``eval_dir`` (or ``eval_dir`` itself)."""
-    names = ("dev", "test") if which == "all" else (which,)
-    found = [(name, eval_dir / name) for name in names if (eval_dir / name).is_dir()]
-    return found or [(eval_dir.name, eval_dir)]
-
-
-def report(name: str, quality: dict[str, float]) -> str:
+def report(name: str, guided: Figures, full: Figures, asked: list[int]) -> str:
+    """Aggregate figures only: what may be shown for the held-out part."""
+    mean = statistics.mean(asked) if asked else 0.0
     return "\n".join([
-        f"{name}: {quality['accounts']} accounts, {quality['contacts']} contacts",
-        f"  guided interview: {quality['avg_questions']:.2f} questions per contact on average "
-        f"(max {quality['max_questions']}) vs 11 in the full questionnaire",
-        f"    exact role set {quality['exact']:.1%}, (contact, role) F1 {quality['f1']:.3f}",
-        f"  full questionnaire: exact {quality['full_exact']:.1%}, F1 {quality['full_f1']:.3f}",
+        f"{name}: {guided.accounts} accounts, {guided.contacts} contacts",
+        f"  guided interview: {mean:.2f} questions per contact on average "
+        f"(max {max(asked, default=0)}) vs 11 in the full questionnaire",
+        f"    exact role set {guided.exact_rate:.1%}, (contact, role) F1 {guided.pair_f1:.3f}",
+        f"  full questionnaire: exact {full.exact_rate:.1%}, F1 {full.pair_f1:.3f}",
     ])
 
 
@@ -175,9 +125,11 @@ def main() -> None:
     args = parser.parse_args()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
-    for name, directory in parts(args.eval, args.part):
-        quality = evaluate(directory, args.verbose and name != "test")
-        print(report(name, quality))
+    for part in PARTS if args.part == "all" else (args.part,):
+        guided, full, asked = evaluate(part_files(args.eval, part))
+        print(report(part, guided, full, asked))
+        if args.verbose and part == "dev":
+            print("\n".join("  miss " + m for m in guided.misses))
     speed = latency(args.size)
     print(f"step on {args.size} contacts (answer → next question ready, {speed['steps']} steps): "
           f"median {speed['step_median_ms']:.1f} ms, max {speed['step_max_ms']:.1f} ms")

@@ -30,11 +30,17 @@ if TYPE_CHECKING:
 INFLUENCE = ("high", "medium", "low")
 ATTITUDES = ("champion", "supporter", "neutral", "opponent")
 LEVELS = ("high", "medium", "low")
+# What is sold and how it is bought: conditions the rule packs may test (see README, "Rule packs").
+OFFERING_TYPES = ("equipment", "drug", "consumable", "software", "service")
+BUYING_PROCESSES = ("direct", "tender")
+CHOICES = {"level": LEVELS, "offering_type": OFFERING_TYPES, "buying_process": BUYING_PROCESSES}
 
 ACCOUNT_FIELDS = {
     "name": "text",
     "industry": "text",
     "offering": "text",
+    "offering_type": "offering_type",
+    "buying_process": "buying_process",
     "revenue": "number",
     "potential": "level",
     "strategic_fit": "level",
@@ -241,8 +247,8 @@ def _parse_header(data: YamlMap, check: _Checker) -> dict[str, Any]:
             continue
         if kind == "text":
             out[key] = check.text(header, key, "account")
-        elif kind == "level":
-            out[key] = check.choice(header, key, "account", LEVELS)
+        elif kind in CHOICES:
+            out[key] = check.choice(header, key, "account", CHOICES[kind])
         elif isinstance(header[key], bool) or not isinstance(header[key], (int, float)):
             check.add(header.line_of(key), f"account.{key}", "expected_type",
                       expected="number", got=type_name(header[key]))

@@ -514,3 +514,12 @@ def test_hostile_or_odd_files_are_one_line_errors(text: str, expected: str) -> N
 def test_a_case_key_names_real_contacts_and_roles(case: str, expected: str) -> None:
     text = f"account: {{name: A}}\ncontacts:\n  - {{id: a, name: A}}\n{case}\n"
     assert single(text).startswith(expected)
+
+
+def test_offering_type_and_buying_process_are_choices() -> None:
+    account = parse_account_text(
+        "account: {name: A, offering: CT, offering_type: equipment, buying_process: tender}\n", "a.yaml")
+    assert account.fields == {"offering_type": "equipment", "buying_process": "tender"}
+    found = single("account: {name: A, offering_type: gadget}\n")
+    assert "a.yaml:1: account.offering_type" in found or "account.offering_type" in found
+    assert "equipment, drug, consumable, software, service" in found

@@ -1,0 +1,187 @@
+"""Scoring role identification against answer keys: one set of definitions for tests and benchmarks.
+
+An evaluation account is an account file with ``case.key`` (contact id -> the roles the author
+says the contact holds) and the contacts' full answers. Two readings are scored:
+
+* **full answers**: the account as written; role sets should equal the key exactly;
+* **chart alone**: every answer removed, the rep's influence and attitude kept; this measures
+  what the packs conclude from titles, departments and the org chart before anyone is asked.
+
+The figures (see :class:`Figures`):
+
+* *involved* contacts have a non-empty key;
+* **primary accuracy**: involved contacts whose primary role is in their key / involved contacts;
+* **held precision**: (contact, role) pairs held at probable or better that are in the key / all
+  held pairs; **held recall**: key pairs that are held / all key pairs;
+* **DM found**: accounts where someone whose answer to ``final_say`` is yes holds
+  decision_maker at probable or better; **wrong DM**: accounts where someone without that yes
+  holds it.
+
+Evaluation data lives in parts: ``dev`` (tuned on; the built-in training cases count here too)
+and ``test`` (held out: only aggregate figures are ever looked at).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rolefinder.account import Account, load_account
+from rolefinder.casebook import CASES_DIR, answer_key
+from rolefinder.identification import Identification, identify
+
+PARTS = ("dev", "test")
+DM = "decision_maker"
+
+
+def part_files(root: str | Path, part: str) -> list[Path]:
+    """The account files of one part under ``root`` (``tests/data/eval``), sorted.
+
+    ``dev`` also holds the built-in training cases: they were written with the packs in view.
+    """
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}; expected one of {', '.join(PARTS)}")
+    files = sorted(Path(root, part).glob("*.yaml"))
+    if part == "dev":
+        files += sorted(CASES_DIR.glob("*.yaml"))
+    return files
+
+
+def definition_roles(answers: dict[str, str]) -> set[str]:
+    """The roles a full set of answers implies, straight from the role definitions."""
+
+    def yes(question: str) -> bool:
+        return answers.get(question) == "yes"
+
+    roles = {
+        "decision_maker": yes("final_say"),
+        "buyer": yes("runs_procurement"),
+        "user": yes("uses_daily"),
+        "influencer": yes("opinion_sought") or yes("evaluates_technically"),
+        "recommender": yes("advises_peers"),
+        "auditor": yes("reviews_compliance"),
+        "gatekeeper": yes("controls_access"),
+        "initiator": yes("initiated_need"),
+    }
+    return {role for role, held in roles.items() if held}
+
+
+def without_answers(account: Account) -> Account:
+    """The org chart alone: every answer removed, influence and attitude kept."""
+    contacts = [dataclasses.replace(c, answers={}) for c in account.contacts]
+    return dataclasses.replace(account, contacts=contacts)
+
+
+@dataclass
+class Figures:
+    """Counts over any number of accounts; the ratios are properties. Add them with ``+``."""
+
+    accounts: int = 0
+    contacts: int = 0
+    exact: int = 0  # contacts whose held role set equals the key
+    involved: int = 0
+    primary_right: int = 0
+    held: int = 0  # (contact, role) pairs held at probable or better
+    held_right: int = 0
+    key_pairs: int = 0
+    dm_found: int = 0
+    wrong_dm: int = 0
+    misses: list[str] = field(default_factory=list)  # for tuning on dev only
+
+    def __add__(self, other: Figures) -> Figures:
+        out = Figures()
+        for f in dataclasses.fields(self):
+            setattr(out, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return out
+
+    @staticmethod
+    def _ratio(a: int, b: int) -> float:
+        return a / b if b else 0.0
+
+    @property
+    def exact_rate(self) -> float:
+        return self._ratio(self.exact, self.contacts)
+
+    @property
+    def primary_accuracy(self) -> float:
+        return self._ratio(self.primary_right, self.involved)
+
+    @property
+    def held_precision(self) -> float:
+        return self._ratio(self.held_right, self.held)
+
+    @property
+    def held_recall(self) -> float:
+        return self._ratio(self.held_right, self.key_pairs)
+
+    @property
+    def pair_f1(self) -> float:
+        total = self.held + self.key_pairs
+        return self._ratio(2 * self.held_right, total) if total else 1.0
+
+    @property
+    def dm_found_rate(self) -> float:
+        return self._ratio(self.dm_found, self.accounts)
+
+    def summary(self) -> dict[str, float | int]:
+        """Aggregate figures only (what may be shown for a held-out part)."""
+        return {
+            "accounts": self.accounts,
+            "contacts": self.contacts,
+            "exact": round(self.exact_rate, 4),
+            "pair_f1": round(self.pair_f1, 4),
+            "involved": self.involved,
+            "primary_accuracy": round(self.primary_accuracy, 4),
+            "held_precision": round(self.held_precision, 4),
+            "held_recall": round(self.held_recall, 4),
+            "dm_found": self.dm_found,
+            "dm_found_rate": round(self.dm_found_rate, 4),
+            "wrong_dm": self.wrong_dm,
+        }
+
+
+def score(account: Account, result: Identification, name: str = "") -> Figures:
+    """Score one identification of ``account`` against its key.
+
+    Whether someone has the final say is read from ``account``'s own answers, so that a
+    chart-alone result can be scored against the account it was stripped from.
+    """
+    key = answer_key(account)
+    final_say = {c.id for c in account.contacts if c.answers.get("final_say") == "yes"}
+    out = Figures(accounts=1)
+    found = wrong = False
+    for item in result.contacts:
+        cid = item.contact.id
+        truth, held = key[cid], set(item.held)
+        out.contacts += 1
+        out.exact += held == truth
+        out.held += len(held)
+        out.held_right += len(held & truth)
+        out.key_pairs += len(truth)
+        if truth:
+            out.involved += 1
+            out.primary_right += item.primary_role in truth
+        if DM in held:
+            found |= cid in final_say
+            wrong |= cid not in final_say
+        if held != truth:
+            out.misses.append(f"{name}/{cid} ({item.contact.title}): held {sorted(held)}, "
+                              f"primary {item.primary_role}, key {sorted(truth)}")
+    out.dm_found, out.wrong_dm = int(found), int(wrong)
+    return out
+
+
+def evaluate(paths: Iterable[str | Path], *, chart_only: bool = False) -> Figures:
+    """Identify every account in ``paths`` (with its answers, or from the chart alone) and score it."""
+    total = Figures()
+    for path, account in _accounts(paths):
+        subject = without_answers(account) if chart_only else account
+        total = total + score(account, identify(subject), Path(path).stem)
+    return total
+
+
+def _accounts(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Account]]:
+    for path in paths:
+        yield Path(path), load_account(path)
