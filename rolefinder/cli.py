@@ -100,12 +100,26 @@ class LazyGroup(click.Group):
         except RolefinderError as exc:
             click.echo(exc.render(current_lang()), err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `... | head`: the reader left; stop quietly, like a C tool would
+            _silence_stdout()
+            ctx.exit(141)
         except OSError as exc:  # a file we could not read or write: one line, never a traceback
             click.echo(os_error_line(exc, current_lang()), err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test runner's buffer): nothing to silence
+        pass
 
 
 def os_error_line(exc: OSError, lang: str) -> str:
@@ -171,7 +185,8 @@ def lang_option(func: Callable) -> Callable:
 
 
 def format_option(*choices: str, default: str = "text") -> Callable:
-    machine = " or ".join(c for c in choices if c in ("json", "yaml"))
+    kinds = [c for c in choices if c in ("json", "jsonl", "yaml")]
+    machine = " or ".join(kinds) if len(kinds) < 3 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
     help_text = f"Output format: text for people, {machine} for scripts. 输出格式:text 供人阅读,{machine} 供脚本使用。"
 
     def decorate(func: Callable) -> Callable:

@@ -162,13 +162,20 @@ class Identification:
     def holders(self, role: str) -> list[ContactResult]:
         return [r for r in self.contacts if role in r.held]
 
-    def to_dict(self) -> dict[str, Any]:
+    def head_dict(self) -> dict[str, Any]:
+        """The keys of :meth:`to_dict` before ``contacts`` (streamed output writes them first)."""
         a = self.account
         header = {"name": a.name, "industry": a.industry, "offering": a.offering, **a.fields}
         return {
             "account": header,
             "packs": [p.name for p in self.knowledge.packs],
             "thresholds": vars(self.knowledge.thresholds),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as one dict; :mod:`rolefinder.output` streams the same JSON."""
+        return {
+            **self.head_dict(),
             "contacts": [r.to_dict(self.knowledge) for r in self.contacts],
             "gaps": [g.to_dict() for g in self.gaps],
         }

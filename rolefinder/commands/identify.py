@@ -21,7 +21,10 @@ def _color(fmt: str) -> bool:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@format_option("text", "json", "yaml")
+@format_option("text", "json", "jsonl", "yaml")
+@click.option("--indent", type=click.IntRange(0, 8), default=None,
+              help="Indent JSON by this many spaces (0: one compact line). Default: 2 on a terminal, "
+                   "compact otherwise. JSON 缩进空格数(0 为紧凑单行);默认终端上缩进 2,否则紧凑。")
 @click.option("--trace", is_flag=True,
               help="Print each rule firing as it happens: facts matched, evidence added, certainty moving. "
                    "逐条打印规则触发过程。")
@@ -30,12 +33,15 @@ def _color(fmt: str) -> bool:
                    "每次触发后等待回车,适合课堂演示。")
 @lang_option
 @rules_option
-def identify(file: str, fmt: str, trace: bool, step: bool, lang: str | None, rules: tuple[str, ...]) -> None:
+def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, lang: str | None,
+             rules: tuple[str, ...]) -> None:
     """Identify the buying role of every contact in an account FILE.
 
     识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
     the next question worth asking for each contact, and the account's gaps and red flags.
-    With --trace the reasoning is shown as it happens (on stderr when the format is json or yaml).
+    JSON is written contact by contact; jsonl writes one line per contact, then one line with
+    the account, packs, thresholds and gaps. JSON 逐个联系人输出;jsonl 每位联系人一行,最后一行是客户与缺口。
+    With --trace the reasoning is shown as it happens (on stderr when the format is not text).
     """
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
@@ -53,12 +59,27 @@ def identify(file: str, fmt: str, trace: bool, step: bool, lang: str | None, rul
     result = run(account, listener=listener)
     if listener is not None and fmt == "text":
         click.echo()
+    if fmt in ("json", "jsonl"):
+        _stream(result, fmt, indent)
+        return
     if fmt != "text":
         emit(result.to_dict(), fmt)
         return
     from rolefinder.report import render_identification
 
     click.echo(render_identification(result, lang, _style(_color(fmt))))
+
+
+def _stream(result, fmt: str, indent: int | None) -> None:
+    """JSON or JSON Lines straight to stdout, contact by contact (see :mod:`rolefinder.output`)."""
+    from rolefinder.output import write_json, write_jsonl
+
+    stdout = sys.stdout
+    if fmt == "jsonl":
+        write_jsonl(result, stdout)
+    else:
+        write_json(result, stdout, 2 if indent is None and stdout.isatty() else indent)
+    stdout.flush()
 
 
 @click.command()
