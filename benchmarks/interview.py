@@ -1,14 +1,12 @@
 """Simulated reps: how many questions the interview asks, and how right it ends up.
 
 For every account of each part of the evaluation set (``tests/data/eval/dev`` — the part the
-knowledge is tuned on — and ``tests/data/eval/test`` — never tuned on, only reported) all
-answers are removed: the rep starts from the org chart alone (influence and attitude kept).
-Every contact is interviewed in file order through :class:`rolefinder.interviewing.Interview`,
-then the rep follows the interview back to any contact it still has questions for (the
-account-level view: a role nobody holds yet), while an oracle answers from the file's answers
-(``unsure`` stays ``unsure``). The held roles at the end are scored against ``case.key``:
-questions per contact, exact role sets per contact and the F1 of (contact, role) pairs, next
-to the same scores with the full 11-question questionnaire. Then the per-step latency
+knowledge is tuned on — and ``tests/data/eval/test`` — never tuned on, only reported) a rep
+starts from the org chart alone and is interviewed as :func:`rolefinder.evaluation.interview`
+describes (file order, then back to contacts the account view still has questions for; an
+oracle answers from the file, ``unsure`` stays ``unsure``). The held roles at the end are
+scored against ``case.key``: questions per contact, exact role sets per contact and the F1 of
+(contact, role) pairs, next to the same scores with the full 11-question questionnaire. Then the per-step latency
 (answer → next question ready) on a synthetic 50-contact account.
 
 Figures as defined in :mod:`rolefinder.evaluation` (the dev part includes the built-in cases).
@@ -19,8 +17,6 @@ Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size
 from __future__ import annotations
 
 import argparse
-import copy
-import dataclasses
 import os
 import platform
 import statistics
@@ -30,54 +26,20 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rolefinder.account import Account, atomic_write, dump_account, load_account
-from rolefinder.evaluation import PARTS, Figures, part_files, score
-from rolefinder.identification import Identification, identify
+from rolefinder.account import atomic_write, dump_account, load_account
+from rolefinder.evaluation import PARTS, InterviewFigures, evaluate_interview, part_files
 from rolefinder.interviewing import AccountFile, Interview
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def interview_account(account: Account) -> tuple[Identification, list[int]]:
-    """Interview every contact of a stripped copy of ``account``; the oracle reads the original."""
-    truth = {c.id: dict(c.answers) for c in account.contacts}
-    blank = copy.copy(account)
-    blank.contacts = [dataclasses.replace(c, answers={}) for c in account.contacts]
-    session = Interview(blank)
-    asked = dict.fromkeys(truth, 0)
-
-    def interview(cid: str) -> None:
-        session.select(cid)
-        while (question := session.question()) is not None:
-            session.answer(truth[cid].get(question.id, "unsure"))
-            asked[cid] += 1
-
-    for contact in blank.contacts:
-        interview(contact.id)
-    while (cid := session.next_contact()) is not None:  # the account view sends the rep back
-        interview(cid)
-    return session.result, list(asked.values())
-
-
-def evaluate(paths: list[Path]) -> tuple[Figures, Figures, list[int]]:
-    """The interview's and the full questionnaire's figures, and the questions per contact."""
-    guided, full, asked = Figures(), Figures(), []
-    for path in paths:
-        account = load_account(path)
-        result, counts = interview_account(account)
-        guided = guided + score(account, result, path.stem)
-        full = full + score(account, identify(account), path.stem)
-        asked += counts
-    return guided, full, asked
-
-
-def report(name: str, guided: Figures, full: Figures, asked: list[int]) -> str:
+def report(name: str, figures: InterviewFigures) -> str:
     """Aggregate figures only: what may be shown for the held-out part."""
-    mean = statistics.mean(asked) if asked else 0.0
+    guided, full = figures.guided, figures.full
     return "\n".join([
         f"{name}: {guided.accounts} accounts, {guided.contacts} contacts",
-        f"  guided interview: {mean:.2f} questions per contact on average "
-        f"(max {max(asked, default=0)}) vs 11 in the full questionnaire",
+        f"  guided interview: {figures.avg_questions:.2f} questions per contact on average "
+        f"(max {figures.max_questions}) vs 11 in the full questionnaire",
         f"    exact role set {guided.exact_rate:.1%}, (contact, role) F1 {guided.pair_f1:.3f}",
         f"  full questionnaire: exact {full.exact_rate:.1%}, F1 {full.pair_f1:.3f}",
     ])
@@ -126,10 +88,10 @@ def main() -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
     for part in PARTS if args.part == "all" else (args.part,):
-        guided, full, asked = evaluate(part_files(args.eval, part))
-        print(report(part, guided, full, asked))
+        figures = evaluate_interview(part_files(args.eval, part))
+        print(report(part, figures))
         if args.verbose and part == "dev":
-            print("\n".join("  miss " + m for m in guided.misses))
+            print("\n".join("  miss " + m for m in figures.guided.misses))
     speed = latency(args.size)
     print(f"step on {args.size} contacts (answer → next question ready, {speed['steps']} steps): "
           f"median {speed['step_median_ms']:.1f} ms, max {speed['step_max_ms']:.1f} ms")

@@ -59,10 +59,6 @@ MESSAGES = Catalog(
             "zh": "目前还没有人被认定为{roles},而一个客户通常会有:在尚未询问的 {left} 位联系人中,"
                   "{name} 是最有可能的之一(可能性约 {p})。",
         },
-        "low": {
-            "en": "Not worth asking now: expected corrections {worth} below {min}.",
-            "zh": "目前不值得问:期望纠正 {worth} 项,低于阈值 {min}。",
-        },
     }
 )
 ASKED = ("value", "unconfirmed", "account")
@@ -84,7 +80,8 @@ class NextQuestion:
     """One unasked question, what it is worth, and why (for ``explain`` and the interview).
 
     ``because`` is ``value``, ``unconfirmed`` or ``account`` for a question worth asking (see
-    the module's docstring) and ``""`` for one that is not; ``why`` says it in both languages.
+    the module's docstring) and ``""`` for one that is not; ``why`` says it in both languages
+    (empty for a question not asked).
     """
 
     id: str
@@ -224,7 +221,7 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         if worth <= 0 and not because:
             continue
         why = _why(because, about, knowledge, worth=worth,
-                   rules=", ".join(r for role in checks for r in guesses[role]))
+                   rules=", ".join(r for role in checks for r in guesses[role])) if because else {}
         priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
     return _ordered(priced, knowledge)
 
@@ -260,10 +257,8 @@ def _labels(roles: tuple[str, ...], knowledge: Knowledge, lang: str) -> str:
 
 
 def _why(because: str, roles: tuple[str, ...], knowledge: Knowledge, **params: Any) -> dict[str, str]:
-    key = because or "low"
-    values = {"worth": f"{params.pop('worth', 0.0):.2f}", "min": f"{knowledge.min_worth:.2f}",
-              **params}
-    return {lang: MESSAGES(key, lang, roles=_labels(roles, knowledge, lang), **values)
+    values = {"worth": f"{params.pop('worth', 0.0):.2f}", **params}
+    return {lang: MESSAGES(because, lang, roles=_labels(roles, knowledge, lang), **values)
             for lang in LANGS}
 
 
@@ -322,10 +317,12 @@ def _search(role: str, share: float, results: list[ContactResult],
         return []
     scale = share / max(total - share * asked_no, 1e-9)
     chances = [(r, q, odds * scale) for r, q, odds in open_]
-    if sum(c for _, _, c in chances) < SEARCH_FLOOR:
-        return []
     best = max(c for _, _, c in chances)
-    return [(r.contact.id, q, c, len(chances)) for r, q, c in chances if c >= NEAR_BEST * best]
+    # Search while those left together more likely than not hold the role (then the most
+    # plausible of them), and ask anyone whose own chance has become worth a question.
+    floor = NEAR_BEST * best if sum(c for _, _, c in chances) >= SEARCH_FLOOR else knowledge.min_worth
+    return [(r.contact.id, q, c, len(chances)) for r, q, c in chances
+            if c >= min(floor, knowledge.min_worth)]
 
 
 def _odds(p: float) -> float:
