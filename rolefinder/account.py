@@ -476,7 +476,7 @@ def save_account(account: Account, path: str | os.PathLike[str] | None = None) -
     if target is None:
         raise ValueError("save_account needs a path for an account that was not loaded from one")
     if Path(target).is_file():
-        from rolefinder.interviewing import AccountFile
+        from rolefinder.storage import AccountFile
 
         AccountFile(target).save(account)
         return

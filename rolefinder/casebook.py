@@ -101,11 +101,37 @@ def org_chart(contacts: list[Contact]) -> list[tuple[int, Contact]]:
     return out
 
 
+def tree_prefixes(contacts: list[Contact]) -> list[tuple[str, str, Contact]]:
+    """The org chart in tree order, each contact with the box-drawing prefix of its own line
+    and the prefix that continues below it: ``├─`` for a sibling that has more after it,
+    ``└─`` for the last one, ``│`` carrying a branch down past deeper levels."""
+    chart = org_chart(contacts)
+    # a contact is the last of its siblings when no later one sits at its depth before the
+    # chart climbs above it; scanning backwards finds that in one pass
+    last = [True] * len(chart)
+    seen_at: dict[int, bool] = {}
+    for index in range(len(chart) - 1, -1, -1):
+        depth = chart[index][0]
+        last[index] = not seen_at.get(depth, False)
+        seen_at = {d: v for d, v in seen_at.items() if d < depth}
+        seen_at[depth] = True
+    out: list[tuple[str, str, Contact]] = []
+    rest_at: dict[int, str] = {}
+    for index, (depth, contact) in enumerate(chart):
+        if depth == 0:
+            out.append(("", "", contact))
+            rest_at[0] = ""
+            continue
+        parent = rest_at.get(depth - 1, "")
+        rest_at[depth] = parent + ("   " if last[index] else "│  ")
+        out.append((parent + ("└─ " if last[index] else "├─ "), rest_at[depth], contact))
+    return out
+
+
 def tree_lines(contacts: list[Contact]) -> list[str]:
     """The org chart drawn with box characters, one contact a line."""
     lines = []
-    for depth, contact in org_chart(contacts):
-        prefix = "" if depth == 0 else "   " * (depth - 1) + "└─ "
+    for prefix, _rest, contact in tree_prefixes(contacts):
         details = " · ".join(x for x in (contact.title, contact.department) if x)
         lines.append(f"{prefix}{contact.name} [{contact.id}]" + (f"  {details}" if details else ""))
     return lines

@@ -205,6 +205,14 @@ def rules_option(func: Callable) -> Callable:
     )(func)
 
 
+def large_option(func: Callable) -> Callable:
+    return click.option(
+        "--large", is_flag=True,
+        help="Lay text out for a projector: half the terminal's columns, for a doubled font. "
+             "投影模式:按终端一半的宽度排版,便于放大字号。",
+    )(func)
+
+
 def resolve_lang(lang: str | None) -> str:
     return lang or detect_lang()
 
@@ -223,4 +231,8 @@ def emit(data: Any, fmt: str) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="rolefinder")
+    try:
+        cli(prog_name="rolefinder")
+    except BrokenPipeError:  # raised outside a command (help text, --version) into a closed pipe
+        _silence_stdout()
+        sys.exit(141)

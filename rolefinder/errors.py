@@ -61,6 +61,11 @@ MESSAGES = Catalog(
             "zh": "没有内置案例 {value!r};可用案例:{allowed}",
         },
         "empty_file": {"en": "the file is empty", "zh": "文件为空"},
+        "not_regular": {"en": "not a regular file: it is {kind}", "zh": "不是普通文件:它是{kind}"},
+        "too_big": {
+            "en": "the file is {size:.1f} MB, more than the limit of {limit:.0f} MB",
+            "zh": "文件大小 {size:.1f} MB,超过了 {limit:.0f} MB 的上限",
+        },
         "not_writable": {"en": "cannot write the file: {error}", "zh": "无法写入文件:{error}"},
     }
 )

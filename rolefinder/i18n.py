@@ -103,3 +103,40 @@ def industry_label(industry: str | None, lang: str) -> str:
     if not industry:
         return ""
     return pick(INDUSTRIES.get(industry.lower()), lang) or industry
+
+
+# Derived facts (``seniority: executive``) as a reader would say them. Fact names and values
+# are ids in the packs; a value a pack adds without a label here prints as its id.
+FACT_TEXTS: dict[str, dict[str, str]] = {
+    "seniority": {"en": "seniority", "zh": "职级"},
+    "function": {"en": "function", "zh": "职能"},
+    "executive": {"en": "executive", "zh": "高层管理者"},
+    "chief": {"en": "head of a unit", "zh": "部门负责人"},
+    "deputy": {"en": "deputy", "zh": "副职"},
+    "manager": {"en": "manager", "zh": "经理"},
+    "supervisor": {"en": "supervisor", "zh": "班组长"},
+    "staff": {"en": "staff", "zh": "员工"},
+    "assistant": {"en": "assistant", "zh": "助理"},
+    "procurement": {"en": "procurement", "zh": "采购"},
+    "finance": {"en": "finance", "zh": "财务"},
+    "audit": {"en": "audit", "zh": "审计"},
+    "legal": {"en": "legal", "zh": "法务"},
+    "it": {"en": "IT", "zh": "信息技术"},
+    "engineering": {"en": "engineering", "zh": "工程技术"},
+    "operations": {"en": "operations", "zh": "生产运营"},
+    "administration": {"en": "administration", "zh": "行政"},
+    "sales": {"en": "sales", "zh": "销售"},
+    "hr": {"en": "human resources", "zh": "人力资源"},
+    "quality": {"en": "quality", "zh": "质量"},
+    "clinical": {"en": "clinical", "zh": "临床"},
+    "medical_equipment": {"en": "medical equipment", "zh": "医学装备"},
+    "pharmacy": {"en": "pharmacy", "zh": "药剂"},
+    "medical_affairs": {"en": "medical affairs", "zh": "医务"},
+    "maintenance": {"en": "maintenance", "zh": "设备维修"},
+    "ehs": {"en": "safety and environment", "zh": "安全环保"},
+}
+
+
+def fact_label(word: str, lang: str) -> str:
+    """A derived fact's name or value in ``lang`` (its id when no label is known)."""
+    return pick(FACT_TEXTS.get(word), lang) or word

@@ -9,29 +9,30 @@ whole logic is testable without a terminal.
 
 from __future__ import annotations
 
-import io
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-from rolefinder.account import (
-    ATTITUDES,
-    INFLUENCE,
-    Account,
-    Contact,
-    atomic_write,
-    check_writable,
-    dump_account,
-    parse_account_text,
-)
+from rolefinder.account import ATTITUDES, INFLUENCE, Account, Contact, dump_account
 from rolefinder.answers import normalise_answer
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog
 from rolefinder.identification import ContactResult, Identification, NextQuestion, identify, reidentify
+from rolefinder.storage import (
+    AccountFile,
+    AddContact,
+    ConflictError,
+    Op,
+    Resolver,
+    Saved,
+    SetAnswer,
+    SetField,
+    Touch,
+    deferred_signals,
+    target_of,
+)
+
+__all__ = ["AccountFile", "Interview", "Progress", "Step", "new_account_text", "record_answer",
+           "set_contact_field"]
 
 MESSAGES = Catalog(
     {
@@ -43,8 +44,6 @@ MESSAGES = Catalog(
     }
 )
 CONTACT_FIELDS = {"influence": INFLUENCE, "attitude": ATTITUDES}
-_RESOLVER = yaml.resolver.Resolver()  # PyYAML's: how the loader will read a plain scalar back
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def record_answer(account: Account, contact_id: str, question: str, answer: object) -> str | None:
@@ -79,165 +78,14 @@ def set_contact_field(account: Account, contact_id: str, name: str, value: str |
 
 
 # --------------------------------------------------------------------------- saving
-
-
-class AccountFile:
-    """The account file on disk, kept as a round-trip YAML document.
-
-    Saving edits that document (answers, influence, attitude, new contacts) and writes it
-    atomically, so comments, key order, quoting and every field the interview does not touch
-    stay as the rep wrote them. The new text is validated before it replaces the file: a save
-    can never leave an account that does not load. Without ``ruamel.yaml`` it falls back to
-    :func:`~rolefinder.account.dump_account` (fields and notes kept, comments lost).
-    """
-
-    def __init__(self, path: str | os.PathLike[str], text: str | None = None) -> None:
-        self.path = str(path)
-        self._yaml: Any = None
-        self._doc: Any = None
-        if text is None:
-            text = self._on_disk()
-        self._text = text or ""
-        self._load(self._text)
-
-    def _on_disk(self) -> str | None:
-        try:
-            return Path(self.path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    def check_writable(self) -> None:
-        """Refuse to start when saving is bound to fail: better than losing the first answer."""
-        check_writable(self.path)
-
-    def _load(self, text: str) -> None:
-        try:
-            from ruamel.yaml import YAML
-            from ruamel.yaml.comments import CommentedMap
-        except ImportError:  # pragma: no cover - ruamel.yaml is a dependency
-            return
-        yaml = YAML()
-        yaml.width = 100
-        yaml.preserve_quotes = True
-        offset = _sequence_offset(text)
-        yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
-        try:
-            doc = yaml.load(text) if text.strip() else CommentedMap()
-        except Exception:  # the file loaded with PyYAML; keep going with the plain dump
-            return
-        if isinstance(doc, CommentedMap):
-            self._yaml, self._doc = yaml, doc
-
-    def render(self, account: Account) -> str:
-        """The file's new text for ``account``."""
-        if self._doc is None:
-            return dump_account(account)
-        _sync_document(self._doc, account)
-        stream = io.StringIO()
-        self._yaml.dump(self._doc, stream)
-        return stream.getvalue()
-
-    def save(self, account: Account) -> None:
-        """Write the account atomically, after checking that the new text loads.
-
-        When someone edited the file since it was read (a note added in an editor), the
-        interview's changes are applied to that newer text, so neither side's edits are lost.
-        """
-        current = self._on_disk()
-        if current is not None and current != self._text:
-            self._load(current)
-        text = self.render(account)
-        parse_account_text(text, self.path, knowledge=account.knowledge)
-        try:
-            atomic_write(self.path, text)
-        except OSError as exc:
-            raise InputError([Problem(self.path, None, "", "not_writable",
-                                      {"error": exc.strerror or str(exc)})]) from None
-        self._text = text
-
-
-def _sequence_offset(text: str) -> int:
-    """How far the file indents the ``- `` of its contact list (PyYAML writes 0, people 2)."""
-    match = re.search(r"^contacts:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*([ \t]*)-", text, re.M)
-    return len(match.group(1)) if match else 2
-
-
-def _sync_document(doc: Any, account: Account) -> None:
-    """Bring the round-trip document in line with ``account``, touching only what differs."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    header = doc.get("account")
-    if not isinstance(header, dict):
-        header = doc["account"] = CommentedMap()
-    for key, value in (("name", account.name), ("industry", account.industry),
-                       ("offering", account.offering)):
-        _set(header, key, value)
-    items = doc.get("contacts")
-    if not isinstance(items, list):
-        items = doc["contacts"] = CommentedSeq()
-    by_id = {str(item.get("id")): item for item in items if isinstance(item, dict)}
-    for contact in account.contacts:
-        item = by_id.get(contact.id)
-        if item is None:
-            data = contact.to_dict()
-            items.append(CommentedMap({k: v if k == "answers" else _text(v) for k, v in data.items()}))
-        else:
-            _sync_contact(item, contact)
-
-
-def _text(value: Any) -> Any:
-    """A string that YAML 1.1 would read as something else (``Yes``, ``off``, ``1e3``) is quoted.
-
-    ruamel.yaml writes YAML 1.2, where ``Yes`` is plain text, but account files are read with
-    PyYAML (YAML 1.1), which would turn a contact called "Yes" into ``True``.
-    """
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    if isinstance(value, str) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
-        return DoubleQuotedScalarString(value)
-    return value
-
-
-def _set(item: Any, key: str, value: Any, before: str | None = None) -> None:
-    """Set, replace or drop one key, leaving it alone when it already means ``value``."""
-    if (item.get(key) or None) == (value or None):
-        return
-    value = _text(value)
-    if not value:
-        item.pop(key, None)
-    elif key in item or before not in item:
-        item[key] = value
-    else:
-        item.insert(list(item).index(before), key, value)
-
-
-def _sync_contact(item: Any, contact: Contact) -> None:
-    from ruamel.yaml.comments import CommentedMap
-
-    for key in ("name", "title", "department", "reports_to", "influence", "attitude"):
-        _set(item, key, getattr(contact, key), before="answers")
-    answers = item.get("answers")
-    if not isinstance(answers, dict):
-        if not contact.answers:
-            return
-        answers = CommentedMap()
-        if "notes" in item:
-            item.insert(list(item).index("notes"), "answers", answers)
-        else:
-            item["answers"] = answers
-    for qid in list(answers):
-        if answers[qid] is not None and qid not in contact.answers:
-            del answers[qid]
-    for qid, value in contact.answers.items():
-        if normalise_answer(answers.get(qid)) != value:
-            answers[qid] = value
+# AccountFile and the change log live in rolefinder.storage; imported above for the API.
 
 
 def new_account_text(name: str, industry: str | None = None, offering: str | None = None) -> str:
     """The text of a new account file with just its header."""
     account = Account(name=name, contacts=[], industry=industry or None,
                       offering=offering or None)
-    return "# rolefinder account (DOMAIN.md §3); written by `rolefinder interview`\n" + (
+    return "# rolefinder account file, written by `rolefinder interview`\n" + (
         dump_account(account).replace("contacts: []\n", "contacts:\n"))
 
 
@@ -282,9 +130,13 @@ class Interview:
     skipped: dict[str, set[str]] = field(default_factory=dict)
     autosave: bool = True
     dirty: bool = False
+    pending: list[Op] = field(default_factory=list)  # the change log not yet on disk
+    resolve: Resolver | None = None  # asked when a change meets another one on disk
 
     def __post_init__(self) -> None:
         self.result = identify(self.account)
+        if self.store is not None:
+            self.store.verify([c.id for c in self.account.contacts])
 
     # ---------------------------------------------------------------- reading
 
@@ -343,6 +195,7 @@ class Interview:
         contact = self.account.contact(self._cid())
         before = contact.answers.get(qid)
         after = record_answer(self.account, contact.id, qid, value)
+        self.pending.append(SetAnswer(contact.id, qid, before, after))
         self._apply(Step(contact.id, "answer", qid, before, after))
         return after or ""
 
@@ -358,6 +211,7 @@ class Interview:
         contact = self.account.contact(self._cid())
         before = getattr(contact, name)
         set_contact_field(self.account, contact.id, name, value)
+        self.pending.append(SetField(contact.id, name, before, value))
         self._apply(Step(contact.id, "field", name, before, value))
 
     def back(self) -> Step | None:
@@ -382,6 +236,7 @@ class Interview:
         contact = Contact(id=self._new_id(name), name=name.strip(), title=title.strip(),
                           department=department.strip(), reports_to=reports_to or None)
         self.account.contacts.append(contact)
+        self.pending.append(AddContact(contact.to_dict()))
         self.dirty = True
         self.result = identify(self.account)  # the manager's reports changed too
         if self.autosave:
@@ -411,8 +266,10 @@ class Interview:
             return
         if step.kind == "answer":
             record_answer(self.account, step.contact, step.key, step.before)
+            self.pending.append(SetAnswer(step.contact, step.key, step.after, step.before))
         else:
             set_contact_field(self.account, step.contact, step.key, step.before)
+            self.pending.append(SetField(step.contact, step.key, step.after, step.before))
         self._refresh(step.contact)
 
     def _refresh(self, contact_id: str) -> None:
@@ -422,14 +279,76 @@ class Interview:
             self.flush()
 
     def flush(self) -> None:
-        """Write pending changes to disk (with ``autosave=False`` the caller decides when).
+        """Write the pending changes to disk (with ``autosave=False`` the caller decides when).
 
-        The terminal shows the next question first and flushes before it reads the next
-        line, so the rep never waits for the YAML writer and no answer given is unsaved.
+        Only this session's change log is replayed on top of the file as it is now, so other
+        interviews and editor edits survive. After a conflict (raised when no ``resolve`` is
+        set) the changes are dropped: they were reported, never silently applied. After any
+        other failure they stay pending for the next flush.
         """
-        if self.dirty and self.store is not None:
-            self.store.save(self.account)
+        if self.store is not None and self.pending:
+            ops, self.pending = self.pending, []
+            while ops:
+                with deferred_signals():  # a signal during the save acts once memory matches the file
+                    try:
+                        saved = self.store.save(self.account, ops)
+                    except ConflictError as exc:
+                        if self.resolve is None:
+                            raise
+                        conflicts = exc.conflicts
+                    except BaseException:
+                        self.pending = ops + self.pending
+                        raise
+                    else:
+                        self._adopt(saved)
+                        break
+                ops = self._settle(ops, conflicts)  # asked outside the lock and the deferral
         self.dirty = False
+
+    def _settle(self, ops: list[Op], conflicts: list) -> list[Op]:
+        """Ask ``resolve`` about each conflict: "mine" rebases the change on the file's value."""
+        assert self.resolve is not None
+        for conflict in conflicts:
+            ops = [op for op in ops if target_of(op) != target_of(conflict.op)]
+            rebased = conflict.rebased()
+            if self.resolve(conflict) == "mine" and rebased is not None:
+                ops.append(rebased)
+            elif hasattr(conflict.op, "contact"):
+                ops.append(Touch(conflict.op.contact))  # take the file's value into memory
+        return ops
+
+    def _adopt(self, saved: Saved) -> None:
+        """Take what the file now says about the contacts this save touched (theirs and ours)."""
+        for old, new in saved.renamed.items():
+            self._rename(old, new)
+        for cid, data in saved.contacts.items():
+            try:
+                contact = self.account.contact(cid)
+            except InputError:
+                continue
+            before = (dict(contact.answers), contact.influence, contact.attitude)
+            answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+            contact.answers = {q: a for q, v in answers.items() if (a := normalise_answer(v)) is not None}
+            for name in ("influence", "attitude"):
+                value = data.get(name)
+                setattr(contact, name, value if value in CONTACT_FIELDS[name] else None)
+            if (dict(contact.answers), contact.influence, contact.attitude) != before:
+                self.result = reidentify(self.result, cid)
+
+    def _rename(self, old: str, new: str) -> None:
+        """Another writer took an added contact's id; ours was saved under ``new``."""
+        for contact in self.account.contacts:
+            if contact.id == old:  # in memory only ours has that id: theirs was never read
+                contact.id = new
+            elif contact.reports_to == old:
+                contact.reports_to = new
+        self.history = [Step(new if s.contact == old else s.contact, s.kind, s.key, s.before, s.after)
+                        for s in self.history]
+        if old in self.skipped:
+            self.skipped[new] = self.skipped.pop(old)
+        if self.contact_id == old:
+            self.contact_id = new
+        self.result = identify(self.account)
 
     def _new_id(self, name: str) -> str:
         """A readable, unique id: the name in ASCII snake_case, else ``c<n>``."""

@@ -1,17 +1,20 @@
 """Plain-text views of a result for the terminal: the role table and the explanations.
 
-Tables are aligned by display width (a Chinese character takes two columns), using only the
-standard library's East Asian Width data.
+Tables are aligned by display width (a Chinese character takes two columns) and, like every
+wrapped line, fit the terminal's width (see :mod:`rolefinder.textwidth`).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 
 from rolefinder.certainty import combine
-from rolefinder.i18n import Catalog, industry_label, pick, value_label
+from rolefinder.conditions import describe
+from rolefinder.i18n import Catalog, fact_label, industry_label, pick, value_label
 from rolefinder.identification import ContactResult, Identification, NextQuestion
+from rolefinder.textwidth import DEFAULT_WIDTH, display_width, natural_width, wrap
+from rolefinder.textwidth import pad as _pad
+from rolefinder.textwidth import table as _table
 
 T = Catalog(
     {
@@ -33,6 +36,11 @@ T = Catalog(
         "explain_head": {"en": "How rolefinder judged {name} ({id})", "zh": "rolefinder 如何判断 {name}({id})"},
         "facts": {"en": "Facts", "zh": "事实"},
         "answers": {"en": "Answers", "zh": "回答"},
+        "f_title": {"en": "title", "zh": "职务"},
+        "f_department": {"en": "department", "zh": "部门"},
+        "f_reports_to": {"en": "reports to", "zh": "上级"},
+        "f_influence": {"en": "influence", "zh": "影响力"},
+        "f_attitude": {"en": "attitude", "zh": "态度"},
         "no_answers": {"en": "no answers yet", "zh": "尚无回答"},
         "derived": {"en": "Derived facts", "zh": "推导出的事实"},
         "role_head": {"en": "{label}: certainty {cf} → {status}", "zh": "{label}:确定度 {cf} → {status}"},
@@ -65,27 +73,18 @@ T = Catalog(
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return display_width(text)
 
 
 def pad(text: str, size: int) -> str:
-    return text + " " * max(0, size - width(text))
+    return _pad(text, size)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], gap: str = "  ") -> list[str]:
-    """Rows aligned in columns; cells may hold several lines."""
-    split = [[cell.split("\n") for cell in row] for row in rows]
-    widths = [width(h) for h in headers]
-    for row in split:
-        for index, lines in enumerate(row):
-            widths[index] = max(widths[index], *(width(line) for line in lines))
-    out = [gap.join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    out.append(gap.join("─" * w for w in widths))
-    for row in split:
-        for line_no in range(max(len(lines) for lines in row)):
-            cells = [lines[line_no] if line_no < len(lines) else "" for lines in row]
-            out.append(gap.join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
-    return out
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], gap: str = "  ",
+          fit: int | None = None, shrink: Sequence[int] | None = None,
+          notes: Sequence[str] | None = None) -> list[str]:
+    """Rows aligned in columns; cells may hold several lines; within ``fit`` columns if given."""
+    return _table(headers, rows, fit, gap, shrink, notes)
 
 
 def status_label(status: str | None, lang: str) -> str:
@@ -99,13 +98,14 @@ def _plain(text: str, **_: object) -> str:
     return text
 
 
-def render_identification(result: Identification, lang: str, style: Style = _plain) -> str:
+def render_identification(result: Identification, lang: str, style: Style = _plain,
+                          columns: int = DEFAULT_WIDTH) -> str:
     knowledge, account = result.knowledge, result.account
     head = f"{T('account', lang)}: {account.name}"
     extras = [f"{T('industry', lang)} {industry_label(account.industry, lang)}" if account.industry else "",
               f"{T('offering', lang)} {account.offering}" if account.offering else "",
               f"{T('packs', lang)} {', '.join(p.name for p in knowledge.packs)}"]
-    lines = [style(head, bold=True), "  " + " · ".join(e for e in extras if e), ""]
+    lines = [style(head, bold=True), *wrap("  " + " · ".join(e for e in extras if e), columns, "  "), ""]
     rows = []
     for r in result.contacts:
         roles = "\n".join(
@@ -117,32 +117,61 @@ def render_identification(result: Identification, lang: str, style: Style = _pla
         rows.append([f"{r.contact.name} ({r.contact.id})", r.contact.title or "", primary, roles,
                      question])
     headers = [T(k, lang) for k in ("contact", "title", "primary", "roles", "next")]
-    lines += table(headers, rows)
+    if natural_width(headers, rows) <= columns:
+        lines += table(headers, rows)
+    else:  # narrow: the primary role is the first role listed; the question goes under the row
+        notes = [f"{T('next', lang)}: {row[4]}" if r.next_question else ""
+                 for row, r in zip(rows, result.contacts, strict=True)]
+        lines += table([headers[0], headers[1], headers[3]], [[r[0], r[1], r[3]] for r in rows],
+                       fit=columns, shrink=[1, 0, 2], notes=notes)
     lines += ["", style(T("gaps", lang), bold=True)]
     if not result.gaps:
         lines.append("  " + T("no_gaps", lang))
     for gap in result.gaps:
         mark = style(T(gap.severity, lang), fg="red" if gap.severity == "red_flag" else "yellow")
-        lines.append(f"  [{mark}] {gap.text(lang)}")
+        lines += wrap(f"  [{mark}] {gap.text(lang)}", columns, "    ")
     return "\n".join(lines)
 
 
-def render_explanation(result: Identification, contact_id: str, lang: str, style: Style = _plain) -> str:
+def render_explanation(result: Identification, contact_id: str, lang: str, style: Style = _plain,
+                       columns: int = DEFAULT_WIDTH) -> str:
+    lines = _explanation(result, contact_id, lang, style)
+    return "\n".join(out for line in lines for out in wrap(line, columns, _hanging(line)))
+
+
+def _hanging(line: str) -> str:
+    """Continuation lines sit a little deeper than the line they continue."""
+    return " " * (len(line) - len(line.lstrip(" ")) + 4)
+
+
+def _fact_lines(r: ContactResult, result: Identification, lang: str) -> list[str]:
+    c = r.contact
+    lines = []
+    names = {x.contact.id: x.contact.name for x in result.contacts}
+    for key in ("title", "department", "reports_to", "influence", "attitude"):
+        value = getattr(c, key)
+        if value:
+            shown = value_label(value, lang) if key in ("influence", "attitude") else value
+            if key == "reports_to" and value in names:
+                shown = f"{names[value]} [{value}]"
+            lines.append(f"  {T('f_' + key, lang)}: {shown}")
+    answers = ", ".join(f"{q} = {value_label(a, lang)}" for q, a in c.answers.items()) or T("no_answers", lang)
+    lines.append(f"  {T('answers', lang)}: {answers}")
+    return lines
+
+
+def _explanation(result: Identification, contact_id: str, lang: str, style: Style) -> list[str]:
     r = result.contact(contact_id)
     c, knowledge = r.contact, result.knowledge
     lines = [style(T("explain_head", lang, name=c.name, id=c.id), bold=True), ""]
     lines.append(style(T("facts", lang), bold=True))
-    for key in ("title", "department", "reports_to", "influence", "attitude"):
-        value = getattr(c, key)
-        if value:
-            lines.append(f"  {key}: {value}")
-    answers = ", ".join(f"{q}={a}" for q, a in c.answers.items()) or T("no_answers", lang)
-    lines.append(f"  {T('answers', lang)}: {answers}")
+    lines += _fact_lines(r, result, lang)
     if r.derived:
         lines += ["", style(T("derived", lang), bold=True)]
         for d in r.derived:
             reason = pick(knowledge.rule(d.rule).reason, lang)
-            lines.append(f"  {d.name} = {d.value} ({d.cf:.2f})  {T('by_rule', lang)} {d.rule}: {reason}")
+            lines.append(f"  {fact_label(d.name, lang)} = {fact_label(d.value, lang)} ({d.cf:.2f})  "
+                         f"{T('by_rule', lang)} {d.rule}: {reason}")
     lines.append("")
     if not r.beliefs:
         lines.append(T("no_evidence", lang))
@@ -157,10 +186,10 @@ def render_explanation(result: Identification, contact_id: str, lang: str, style
             lines.append(f"  {evidence.certainty:+.2f}  {before:+.2f} → {total:+.2f}  "
                          f"{evidence.rule}: {pick(evidence.reason, lang)}")
             spec = knowledge.rule(evidence.rule)
-            lines.append(f"        ⟸ {'; '.join(spec.describe_conditions())}")
+            lines.append(f"        ⟸ {'; '.join(describe(spec, knowledge, lang))}")
     lines += ["", T("combine_note", lang), ""]
     lines += explain_question(r, result, lang, style)
-    return "\n".join(lines)
+    return lines
 
 
 def explain_question(r: ContactResult, result: Identification, lang: str,

@@ -17,6 +17,7 @@ import yaml
 from rolefinder.errors import InputError, Problem
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 256 * 2**20  # an input file larger than this is refused before it is read
 MAX_VALUES = 200_000  # values in a document once aliases are expanded (a billion-laughs guard)
 _DEEP_FLOW = re.compile(r"(?:[\[{]\s*){64}")  # 64 brackets opened in a row: no account looks like that
 

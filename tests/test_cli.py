@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +266,15 @@ def test_demo_makes_its_folder_and_plans_are_not_private(runner, tmp_path) -> No
     assert result.exit_code == 0, result.output
     plan = out / "mes-manufacturing-plan.en.html"
     assert plan.stat().st_mode & 0o777 == 0o644
+
+
+def test_demo_leaves_the_current_directory_alone_and_shows_a_first_question(runner, tmp_path,
+                                                                             monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["demo", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert os.listdir(tmp_path) == []
+    written = Path(result.output.split("Account plan written to ")[1].split("\n")[0])
+    assert written.is_file() and written.parent.name.startswith("rolefinder-demo-")
+    assert "rolefinder would first ask" in " ".join(result.output.split())
+    shutil.rmtree(written.parent)

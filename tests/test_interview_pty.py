@@ -70,7 +70,7 @@ def test_ctrl_c_mid_interview_keeps_every_answer(tmp_path: Path) -> None:
     assert account.contact("gm").answers == expected
     text = path.read_text(encoding="utf-8")
     assert "# kept through the interview" in text and "notes: keep me" in text
-    assert not list(tmp_path.glob(".pty.yaml.*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".pty.yaml.*.tmp"))  # no temporary file left behind (the .lock stays)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rolefinder.cli import current_lang, emit, format_option, lang_option, resolve_lang, rules_option
+from rolefinder.cli import current_lang, emit, format_option, lang_option, large_option, resolve_lang, rules_option
 from rolefinder.i18n import Catalog, industry_label, pick
 
 T = Catalog(
@@ -49,22 +49,17 @@ def cases(ctx: click.Context, fmt: str, lang: str | None, rules: tuple[str, ...]
     if fmt != "text":
         emit([s.to_dict(lang) for s in summaries], fmt)
         return
-    width = max(len(s.id) for s in summaries) if summaries else 4
-    click.echo(f"{_pad(T('id', lang), width)}  {_pad(T('industry', lang), 14)} "
-               f"{_pad(T('contacts', lang), 8)}  {T('title', lang)}")
-    for s in summaries:
-        click.echo(f"{_pad(s.id, width)}  {_pad(industry_label(s.industry, lang) or '—', 14)} "
-                   f"{_pad(str(s.contacts), 8)}  {pick(s.title, lang)}")
+    from rolefinder.textwidth import table, terminal_width, wrap
+
+    columns = terminal_width()
+    headers = [T(k, lang) for k in ("id", "industry", "contacts", "title")]
+    rows = [[s.id, industry_label(s.industry, lang) or "—", str(s.contacts), pick(s.title, lang)]
+            for s in summaries]
+    for line in table(headers, rows, columns, shrink=[3, 1]):
+        click.echo(line)
     click.echo()
-    click.echo(T("hint", lang))
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-align by display width: a Chinese character takes two terminal columns."""
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - used)
+    for line in wrap(T("hint", lang), columns, "  "):
+        click.echo(line)
 
 
 @cases.command()
@@ -73,9 +68,10 @@ def _pad(text: str, width: int) -> str:
               help="Also show the answer key (for the trainer, not the trainees). "
                    "同时显示参考答案。")
 @format_option("text", "json", "yaml")
+@large_option
 @lang_option
 @rules_option
-def show(name: str, show_key: bool, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+def show(name: str, show_key: bool, fmt: str, large: bool, lang: str | None, rules: tuple[str, ...]) -> None:
     """Print the scenario and org chart of case NAME.
 
     显示案例的场景说明和组织架构(加 --key 显示参考答案)。
@@ -88,7 +84,9 @@ def show(name: str, show_key: bool, fmt: str, lang: str | None, rules: tuple[str
     if fmt != "text":
         emit(_case_data(account, key if show_key else None, lang), fmt)
         return
-    _print_case(account, key if show_key else None, lang)
+    from rolefinder.textwidth import terminal_width
+
+    _print_case(account, key if show_key else None, lang, terminal_width(large))
 
 
 def _case_data(account, key: dict[str, set[str]] | None, lang: str) -> dict:
@@ -110,28 +108,34 @@ def _case_data(account, key: dict[str, set[str]] | None, lang: str) -> dict:
     return data
 
 
-def _print_case(account, key: dict[str, set[str]] | None, lang: str) -> None:
+def _print_case(account, key: dict[str, set[str]] | None, lang: str, columns: int = 80) -> None:
     """Scenario, then the org chart as a tree; roles from the key appended when asked for."""
-    from rolefinder.casebook import org_chart, tree_lines
+    from rolefinder.casebook import tree_prefixes
+    from rolefinder.textwidth import wrap
+
+    def say(text: str = "", indent: str = "") -> None:
+        for line in wrap(text, columns, indent):
+            click.echo(line)
 
     case = account.case or {}
-    click.echo(click.style(pick(case.get("title"), lang), bold=True))
-    click.echo(f"{account.name}" + (f" · {industry_label(account.industry, lang)}" if account.industry else ""))
+    say(click.style(pick(case.get("title"), lang), bold=True))
+    say(f"{account.name}" + (f" · {industry_label(account.industry, lang)}" if account.industry else ""))
     if account.offering:
-        click.echo(f"{T('offering', lang)}: {account.offering}")
-    click.echo()
-    click.echo(click.style(T("scenario", lang), bold=True))
-    click.echo(pick(case.get("scenario"), lang).strip())
-    click.echo()
-    click.echo(click.style(T("chart", lang), bold=True))
+        say(f"{T('offering', lang)}: {account.offering}", "  ")
+    say()
+    say(click.style(T("scenario", lang), bold=True))
+    say(pick(case.get("scenario"), lang).strip())
+    say()
+    say(click.style(T("chart", lang), bold=True))
     labels = account.knowledge.roles if account.knowledge else {}
-    for (_, contact), line in zip(org_chart(account.contacts), tree_lines(account.contacts),
-                                  strict=True):
+    for prefix, rest, contact in tree_prefixes(account.contacts):
+        details = " · ".join(x for x in (contact.title, contact.department) if x)
+        line = f"{prefix}{contact.name} [{contact.id}]" + (f"  {details}" if details else "")
         if key is not None:
             roles = sorted(key.get(contact.id, ()))
             names = ", ".join(pick(labels[r].label, lang) if r in labels else r for r in roles)
             line += f"  → {names or T('none', lang)}"
-        click.echo("  " + line)
+        say("  " + line, "  " + rest + "   ")
 
 
 @cases.command()

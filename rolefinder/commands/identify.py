@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
+from rolefinder.cli import emit, format_option, lang_option, large_option, resolve_lang, rules_option
 
 
 def _style(enabled: bool):
@@ -29,36 +29,44 @@ def _color(fmt: str) -> bool:
               help="Print each rule firing as it happens: facts matched, evidence added, certainty moving. "
                    "逐条打印规则触发过程。")
 @click.option("--step", is_flag=True,
-              help="With the trace, wait for Enter after each firing (c + Enter runs to the end). "
-                   "每次触发后等待回车,适合课堂演示。")
+              help="With the trace, pause after each step: Enter next, b back, j next contact, "
+                   "c to the end, q quit. 逐步演示:回车下一步,b 上一步,j 下一位,c 到结束,q 退出。")
+@click.option("--contact", "only", default=None, metavar="ID",
+              help="Trace only this contact (implies --trace). 只演示这位联系人的推理。")
+@large_option
 @lang_option
 @rules_option
-def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, lang: str | None,
-             rules: tuple[str, ...]) -> None:
+def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, only: str | None,
+             large: bool, lang: str | None, rules: tuple[str, ...]) -> None:
     """Identify the buying role of every contact in an account FILE.
 
     识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
     the next question worth asking for each contact, and the account's gaps and red flags.
     JSON is written contact by contact; jsonl writes one line per contact, then one line with
     the account, packs, thresholds and gaps. JSON 逐个联系人输出;jsonl 每位联系人一行,最后一行是客户与缺口。
-    With --trace the reasoning is shown as it happens (on stderr when the format is not text).
+    With --trace the reasoning is shown contact by contact in org-chart order, the same on every
+    run (on stderr when the format is not text).
     """
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
+    from rolefinder.textwidth import terminal_width
 
     lang = resolve_lang(lang)
     account = load_account(file, rules=rules)
-    listener = None
-    if trace or step:
+    if only is not None:
+        account.contact(only)  # an unknown id: a one-line error before any work
+    result = run(account)
+    if trace or step or only:
         from rolefinder.trace import TracePrinter, supports_color
 
         to_err = fmt != "text"
         stream = sys.stderr if to_err else sys.stdout
-        listener = TracePrinter(account, lang=lang, color=supports_color(stream), step=step,
-                                echo=lambda line: click.echo(line, err=to_err))
-    result = run(account, listener=listener)
-    if listener is not None and fmt == "text":
-        click.echo()
+        printer = TracePrinter(account, lang=lang, color=supports_color(stream), step=step,
+                               echo=lambda line: click.echo(line, err=to_err),
+                               width=terminal_width(large))
+        printer.play(result, only)
+        if fmt == "text":
+            click.echo()
     if fmt in ("json", "jsonl"):
         _stream(result, fmt, indent)
         return
@@ -67,7 +75,7 @@ def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, l
         return
     from rolefinder.report import render_identification
 
-    click.echo(render_identification(result, lang, _style(_color(fmt))))
+    click.echo(render_identification(result, lang, _style(_color(fmt)), terminal_width(large)))
 
 
 def _stream(result, fmt: str, indent: int | None) -> None:
@@ -86,9 +94,10 @@ def _stream(result, fmt: str, indent: int | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("contact")
 @format_option("text", "json", "yaml")
+@large_option
 @lang_option
 @rules_option
-def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[str, ...]) -> None:
+def explain(file: str, contact: str, fmt: str, large: bool, lang: str | None, rules: tuple[str, ...]) -> None:
     """Explain how the roles of CONTACT in FILE were concluded.
 
     解释某位联系人的角色是如何推断出来的:触发了哪些规则、依据哪些事实、确定度如何合成,
@@ -107,5 +116,6 @@ def explain(file: str, contact: str, fmt: str, lang: str | None, rules: tuple[st
         emit(data, fmt)
         return
     from rolefinder.report import render_explanation
+    from rolefinder.textwidth import terminal_width
 
-    click.echo(render_explanation(result, contact, lang, _style(_color(fmt))))
+    click.echo(render_explanation(result, contact, lang, _style(_color(fmt)), terminal_width(large)))

@@ -123,6 +123,8 @@ T = Catalog(
                               "zh": "{name}({id})的下一个问题:{text}"},
         "no_input_hint": {"en": "Run without --no-input to answer it.",
                           "zh": "去掉 --no-input 运行即可回答。"},
+        "conflict_choice": {"en": "1 = keep this session's value · 2 = keep the file's >",
+                            "zh": "1 = 保留本次会话的值 · 2 = 保留文件中的值 >"},
         "answered": {"en": "your answer “{a}” to “{q}”", "zh": "对“{q}”的回答“{a}”"},
         "field_influence": {"en": "influence", "zh": "影响力"},
         "field_attitude": {"en": "attitude", "zh": "态度"},
@@ -176,6 +178,15 @@ class Terminal:
         click.echo(line.rstrip("\n"))  # a transcript that reads like the session
         return _normal(line)
 
+    def resolve_conflict(self, conflict) -> str:
+        """Show a change that meets another one in the file and ask which to keep."""
+        click.echo(conflict.describe(self.lang))
+        while True:
+            text = self.ask(T("conflict_choice", self.lang))
+            if text in ("1", "2"):
+                return "mine" if text == "1" else "theirs"
+            self.say("bad_choice")
+
     def ask_required(self, key: str) -> str:
         while not (value := self.ask(T(key, self.lang) + ":")):
             self.say("required")
@@ -219,11 +230,14 @@ def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[
         if no_input:
             raise InputError([Problem(file, None, "", "no_file", catalog=T)])
         _create(file, ui)
+    account = load_account(file, rules=rules)
     store = AccountFile(file)
-    session = Interview(load_account(file, rules=rules), store, autosave=False)
+    session = Interview(account, store, autosave=False)
     if not no_input or answers:
         store.check_writable()
     ui.session = session
+    if ui.tty:
+        session.resolve = ui.resolve_conflict
     if contact_id is not None:
         session.select(contact_id)
     if answers:
@@ -240,6 +254,7 @@ def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[
     for name in ("SIGHUP", "SIGTERM"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _hang_up)
+    session.autosave = True  # each answer is on disk before its belief line is printed
     try:
         _run(session, ui, fixed=contact_id is not None)
     except _Quit:
@@ -543,7 +558,7 @@ def _record_given(session: Interview, answers: tuple[str, ...], file: str) -> No
         raise InputError([Problem(file, None, "--answer", "answer_needs_contact", catalog=T)])
     for given in answers:
         question, sep, value = given.partition("=")
-        if not sep:
+        if not sep or not question.strip() or not value.strip():
             raise InputError([Problem(file, None, "--answer", "answer_form", {"value": given}, T)])
         session.answer(value.strip(), question=question.strip())
     session.flush()
