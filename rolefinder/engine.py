@@ -4,7 +4,9 @@ Facts, per run:
 
 * ``ContactFact``: one per contact, its answers as fields ``a_<question>`` (one fact with fields
   is several times cheaper in Experta than one fact per answer), lower-cased title and
-  department, ``reports_to`` ('' at the top), influence, attitude and ``has_reports``;
+  department, the title's posts and grades (split once per contact, :mod:`rolefinder.setting`),
+  ``reports_to`` ('' at the top), influence, attitude, ``has_reports`` and the account's
+  setting (offering type, buying process, scope: the same for every contact of a run);
 * ``DerivedFact(contact, name, value, cf)``: what fact rules conclude (``seniority: executive``);
 * ``StatusFact(contact, role, level)``: a manager's settled role status, so that a rule can
   join a contact to the role of the person they report to.
@@ -30,6 +32,7 @@ from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, KnowledgeEngi
 from rolefinder.account import Contact
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
+from rolefinder.setting import NO_SETTING, Setting
 
 
 class ContactFact(Fact):
@@ -88,6 +91,15 @@ def _text_test(match) -> P:
     return P(match)
 
 
+def _any_part(match) -> Callable[[tuple[str, ...]], bool]:
+    """A test on a title's posts or grades: does any one of them match?"""
+
+    def test(parts: tuple[str, ...]) -> bool:
+        return any(match(part) for part in parts)
+
+    return test
+
+
 class RoleEngine:
     """The compiled rule set of one :class:`Knowledge`; reused for every account it judges.
 
@@ -128,7 +140,12 @@ class RoleEngine:
             else:
                 contact[answer_field(question)] = _answer_test(values)
         if spec.title is not None:
-            contact["title"] = _text_test(spec.title)
+            if spec.title.part == "any":
+                contact["title"] = _text_test(spec.title)
+            else:
+                contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
+        for name, values in spec.account:
+            contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
         if spec.department is not None:
             contact["department"] = _text_test(spec.department)
         for name, values in spec.contact:
@@ -154,10 +171,17 @@ class RoleEngine:
         return Rule(*patterns, salience=salience)(_make_action(spec, len(spec.facts), lookahead))
 
     # ------------------------------------------------------------------ running
-    def facts_for(self, contact: Contact, has_reports: bool) -> ContactFact:
+    def facts_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> ContactFact:
+        title = contact.title.lower()
+        posts, grades = self.knowledge.titles.split(title)
         fields = {
             "cid": contact.id,
-            "title": contact.title.lower(),
+            "title": title,
+            "title_posts": posts,
+            "title_grades": grades,
+            "offering_type": setting.offering_type,
+            "buying_process": setting.buying_process,
+            "scope": setting.scope,
             "department": contact.department.lower(),
             "reports_to": contact.reports_to or "",
             "influence": contact.influence or "none",
@@ -175,11 +199,13 @@ class RoleEngine:
         self,
         contacts: Iterable[tuple[Contact, bool]],
         manager_levels: Iterable[tuple[str, str, int]] = (),
+        setting: Setting = NO_SETTING,
     ) -> dict[str, Collected]:
         """Judge a batch of contacts whose managers' statuses are already known.
 
         ``contacts`` pairs each contact with whether anyone reports to them;
-        ``manager_levels`` holds ``(manager id, role, level)`` for the roles rules join on.
+        ``manager_levels`` holds ``(manager id, role, level)`` for the roles rules join on;
+        ``setting`` is the account's (what is sold and how it is bought).
         """
         engine = self._engine
         engine.reset()
@@ -187,7 +213,7 @@ class RoleEngine:
         self._collected = {}
         for contact, has_reports in contacts:
             self._collected[contact.id] = Collected()
-            facts.append(self.facts_for(contact, has_reports))
+            facts.append(self.facts_for(contact, has_reports, setting))
         facts.extend(
             StatusFact(contact=manager, role=role, level=level)
             for manager, role, level in manager_levels
@@ -236,7 +262,7 @@ def _answer_only(spec: RuleSpec) -> bool:
     """A rule whose whole premise is one answer: what it would add is known without matching."""
     return (
         len(spec.answers) == 1
-        and not (spec.title or spec.department or spec.contact or spec.facts)
+        and not (spec.title or spec.department or spec.contact or spec.facts or spec.account)
         and spec.manager is None
         and spec.has_reports is None
         and not spec.derives_facts

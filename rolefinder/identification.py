@@ -9,6 +9,7 @@ mode all read; ``to_dict()`` gives the JSON of DOMAIN.md §4.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from rolefinder.account import Account, Contact
 from rolefinder.certainty import combine, combine_all
 from rolefinder.engine import Collected, Firing
 from rolefinder.gaps import Gap, find_gaps
-from rolefinder.knowledge import Knowledge, Thresholds
-from rolefinder.pricing import Effect, NextQuestion, Slots, account_view, price_questions
+from rolefinder.knowledge import LEVELS, AccountRule, Knowledge, Thresholds
+from rolefinder.pricing import Effect, NextQuestion, account_view, price_questions
+from rolefinder.setting import Setting
 
 __all__ = ["ContactResult", "Effect", "Evidence", "Identification", "NextQuestion", "RoleBelief",
            "identify", "identify_file", "reidentify"]
@@ -95,7 +97,7 @@ class ContactResult:
     candidates: list[NextQuestion] = field(default_factory=list)  # priced, those asked first
     firings: list[Firing] = field(default_factory=list)
     thresholds: Thresholds = field(default_factory=Thresholds)
-    slots: Slots = field(default_factory=dict, repr=False)  # look-ahead: (q, answer) -> evidence
+    collected: Collected | None = field(default=None, repr=False)  # what the engine found
     own: list[NextQuestion] | None = field(default=None, repr=False)  # priced before the account view
 
     @property
@@ -151,6 +153,9 @@ class Identification:
     knowledge: Knowledge
     contacts: list[ContactResult]
     gaps: list[Gap]
+    # Per contact, the conclusions before the account rules ran (what reidentify starts from).
+    raw: dict[str, ContactResult] = field(default_factory=dict, repr=False)
+    setting: Setting = field(default_factory=Setting)
 
     def contact(self, contact_id: str) -> ContactResult:
         for result in self.contacts:
@@ -204,9 +209,9 @@ def identify(
     engine.listener = listener
     try:
         with _fewer_collections():
-            results = _run_by_depth(account.contacts, knowledge, engine)
-            ordered = account_view([results[c.id] for c in account.contacts], knowledge)
-            return Identification(account, knowledge, ordered, find_gaps(account, ordered, knowledge))
+            setting = knowledge.setting(account)
+            results = _run_by_depth(account.contacts, knowledge, engine, setting)
+            return _finish(account, knowledge, results, setting)
     finally:
         engine.listener = None
 
@@ -218,9 +223,11 @@ def _fewer_collections(gen0: int = 50_000) -> Iterator[None]:
     Rete tokens are short-lived and many; with the default threshold the collector keeps
     re-walking every result already built, which cost 13% on 10,000 contacts (measured in
     benchmarks/identify.py). Peak memory is unchanged; the old threshold comes back after.
+    A caller that already collects even less often (the CLI does, for the whole command) keeps
+    its setting.
     """
     old = gc.get_threshold()
-    gc.set_threshold(gen0, *old[1:])
+    gc.set_threshold(max(gen0, old[0]), *old[1:])
     try:
         yield
     finally:
@@ -235,21 +242,80 @@ def reidentify(previous: Identification, contact_id: str) -> Identification:
     """
     knowledge, account = previous.knowledge, previous.account
     engine = knowledge.engine()
-    by_id = {r.contact.id: r for r in previous.contacts}
+    setting = knowledge.setting(account)
+    by_id = dict(previous.raw) or {r.contact.id: r for r in previous.contacts}
     children = _children(account.contacts)
     has_reports = {cid: bool(kids) for cid, kids in children.items()}
     contacts = {c.id: c for c in account.contacts}
     todo = [contact_id]
     while todo:
         batch, todo = todo[:BATCH], todo[BATCH:]
-        fresh = _judge(batch, contacts, has_reports, by_id, knowledge, engine)
+        fresh = _judge(batch, contacts, has_reports, by_id, knowledge, engine, setting)
         for cid, result in fresh.items():
             old = by_id.get(cid)
             by_id[cid] = result
             if old is None or _levels(old) != _levels(result):
                 todo.extend(children.get(cid, []))
-    ordered = account_view([by_id[c.id] for c in account.contacts], knowledge)
-    return Identification(account, knowledge, ordered, find_gaps(account, ordered, knowledge))
+    return _finish(account, knowledge, by_id, setting)
+
+
+def _finish(account: Account, knowledge: Knowledge, raw: dict[str, ContactResult],
+            setting: Setting) -> Identification:
+    """Apply the account rules, then the account view of the questions, and find the gaps."""
+    ordered = [raw[c.id] for c in account.contacts]
+    final, findings = _account_rules(ordered, knowledge)
+    final = account_view(final, knowledge)
+    gaps = find_gaps(account, final, knowledge) + findings
+    return Identification(account, knowledge, final, gaps, raw, setting)
+
+
+def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[list[ContactResult], list[Gap]]:
+    """Reason about the account as a whole, in pack order (see AccountRule).
+
+    A rule that raises a role adds, for each candidate, just the evidence that lifts the
+    candidate's certainty to the rule's status (MYCIN combination), so the contact's
+    explanation shows it and the next question is priced from it.
+    """
+    t = knowledge.thresholds
+    current = list(results)
+    findings: list[Gap] = []
+    for rule in knowledge.account_rules:
+        level = LEVELS[rule.status]
+        holders = [r for r in current if t.level(_cf(r, rule.role)) >= level]
+        if not rule.holds(len(holders)):
+            continue
+        if rule.finding:
+            findings.append(Gap(rule.id, rule.finding, rule.reason,
+                                tuple(r.contact.id for r in holders), rule.role))
+            continue
+        target = getattr(t, rule.raise_to) + 1e-9
+        pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, current) and 0 <= _cf(r, rule.role) < target]
+        if rule.strongest and pool:
+            best = max(_cf(current[i], rule.role) for i in pool)
+            pool = [i for i in pool if _cf(current[i], rule.role) >= best - 1e-9]
+        for i in pool:
+            r = current[i]
+            before = _cf(r, rule.role)
+            lift = (target - before) / (1 - before)
+            found = r.collected or Collected()
+            found = dataclasses.replace(found, evidence={**found.evidence, (rule.id, rule.role): lift})
+            current[i] = _conclude(r.contact, found, knowledge)
+    return current, findings
+
+
+def _cf(result: ContactResult, role: str) -> float:
+    belief = result.beliefs.get(role)
+    return belief.cf if belief else 0.0
+
+
+def _is_candidate(result: ContactResult, rule: AccountRule, everyone: list[ContactResult]) -> bool:
+    derived = {(d.name, d.value) for d in result.derived}
+    if any(not any((name, v) in derived for v in values) for name, values in rule.facts):
+        return False
+    if rule.manager == "none":
+        ids = {r.contact.id for r in everyone}
+        return result.contact.reports_to is None or result.contact.reports_to not in ids
+    return True
 
 
 def _children(contacts: list[Contact]) -> dict[str, list[str]]:
@@ -289,7 +355,8 @@ def _levels(result: ContactResult) -> dict[str, int]:
     return {role: t.level(b.cf) for role, b in result.beliefs.items()}
 
 
-def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine) -> dict[str, ContactResult]:
+def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
+                  setting: Setting) -> dict[str, ContactResult]:
     depth = _depths(contacts)
     children = _children(contacts)
     has_reports = {cid: bool(kids) for cid, kids in children.items()}
@@ -299,28 +366,28 @@ def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine) -> dict
         ids = [c.id for c in contacts if depth[c.id] == level]
         for start in range(0, len(ids), BATCH):
             results.update(_judge(ids[start:start + BATCH], by_id, has_reports, results,
-                                  knowledge, engine))
+                                  knowledge, engine, setting))
     return results
 
 
 def _judge(ids: list[str], by_id: dict[str, Contact], has_reports: dict[str, bool],
-           known: dict[str, ContactResult], knowledge: Knowledge, engine) -> dict[str, ContactResult]:
+           known: dict[str, ContactResult], knowledge: Knowledge, engine,
+           setting: Setting) -> dict[str, ContactResult]:
     managers = {by_id[cid].reports_to for cid in ids} - {None}
     levels = [
         (m, role, level)
         for m in managers if m in known
         for role, level in _levels(known[m]).items() if level
     ]
-    collected = engine.run(((by_id[cid], has_reports[cid]) for cid in ids), levels)
+    collected = engine.run(((by_id[cid], has_reports[cid]) for cid in ids), levels, setting)
     return {cid: _conclude(by_id[cid], collected[cid], knowledge) for cid in ids}
 
 
 def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> ContactResult:
     thresholds = knowledge.thresholds
-    rules = {spec.id: spec for spec in knowledge.rules} if found.evidence else {}
     per_role: dict[str, list[Evidence]] = {}
     for (rule_id, role), cf in found.evidence.items():
-        per_role.setdefault(role, []).append(Evidence(rule_id, role, cf, rules[rule_id].reason))
+        per_role.setdefault(role, []).append(Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason))
     beliefs = {}
     for role in knowledge.roles:
         if role in per_role:
@@ -335,7 +402,7 @@ def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> Conta
     candidates = price_questions(contact, beliefs, slots, knowledge)
     best = candidates[0] if candidates and candidates[0].asked else None
     return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds,
-                         slots, candidates)
+                         found, candidates)
 
 
 def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:

@@ -21,6 +21,7 @@ from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.errors import PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
 from rolefinder.resources import data_dir
+from rolefinder.setting import PARTS, UNKNOWN, OfferingPattern, TitleRules
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, type_name
 
 STATUSES = ("confirmed", "probable", "possible", "ruled_out")
@@ -162,6 +163,7 @@ class TextMatch:
     keywords: tuple[str, ...] = ()
     regex: re.Pattern | None = None
     unless: tuple[str, ...] = ()
+    part: str = "any"  # titles: the whole title, one of its posts or one of its grades
 
     def __call__(self, text: str) -> bool:
         """``text`` must already be lower-cased (facts carry lower-cased titles)."""
@@ -180,6 +182,8 @@ class TextMatch:
         text = " | ".join(parts)
         if self.unless:
             text += " ¬(" + " | ".join(self.unless) + ")"
+        if self.part != "any":
+            text = f"[{self.part}] {text}"
         return text
 
 
@@ -206,6 +210,7 @@ class RuleSpec:
     facts: tuple[tuple[str, frozenset[str]], ...] = ()
     manager: tuple[str, str] | str | None = None
     has_reports: bool | None = None
+    account: tuple[tuple[str, frozenset[str]], ...] = ()
     pack: str = ""
     path: str = ""
     line: int | None = None
@@ -232,6 +237,48 @@ class RuleSpec:
             out.append(f"manager is {self.manager[0]} ≥ {self.manager[1]}")
         if self.has_reports is not None:
             out.append(f"has_reports = {str(self.has_reports).lower()}")
+        out += [f"account.{k} ∈ {{{', '.join(sorted(v))}}}" for k, v in self.account]
+        return out
+
+
+@dataclass(frozen=True)
+class AccountRule:
+    """A rule about the whole account, applied after every contact is judged.
+
+    ``when``: how many contacts hold ``role`` at ``status`` or better (``at_least``/``at_most``).
+    Then either evidence for ``candidates`` (contacts with the given derived facts; with
+    ``strongest`` only those with the strongest belief in the role) that raises the role to
+    ``raise_to`` and no further, or a ``finding`` for the account (its message is the reason).
+    """
+
+    id: str
+    reason: dict[str, str]
+    role: str
+    status: str = "probable"
+    at_least: int | None = None
+    at_most: int | None = None
+    facts: tuple[tuple[str, frozenset[str]], ...] = ()
+    manager: str | None = None  # "none": only contacts nobody is above
+    strongest: bool = False
+    raise_to: str | None = None  # a status: the conclusion for the candidates
+    finding: str | None = None  # a severity: the conclusion for the account
+    pack: str = ""
+    path: str = ""
+    line: int | None = None
+
+    def holds(self, count: int) -> bool:
+        return ((self.at_least is None or count >= self.at_least)
+                and (self.at_most is None or count <= self.at_most))
+
+    def describe_conditions(self) -> list[str]:
+        out = [f"holders of {self.role} ≥ {self.status}: "
+               + ", ".join(f"{k} {v}" for k, v in (("≥", self.at_least), ("≤", self.at_most))
+                           if v is not None)]
+        out += [f"fact {k} ∈ {{{', '.join(sorted(v))}}}" for k, v in self.facts]
+        if self.manager == "none":
+            out.append("reports_to: none")
+        if self.strongest:
+            out.append(f"strongest belief in {self.role}")
         return out
 
 
@@ -266,14 +313,24 @@ class Knowledge:
         return {qid: value for qid, (value, given) in self.implied.items()
                 if qid not in answers and all(answers.get(q) in v for q, v in given)}
     sections: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict)  # (pack, path, data)
+    titles: TitleRules = field(default_factory=TitleRules)
+    offerings: tuple[OfferingPattern, ...] = ()
+    account_rules: list[AccountRule] = field(default_factory=list)
     _engine: Any = field(default=None, repr=False)
+    _by_id: dict[str, RuleSpec | AccountRule] = field(default_factory=dict, repr=False)
     _definitions: Any = field(default=None, repr=False)  # rolefinder.pricing.definitions
 
-    def rule(self, rule_id: str) -> RuleSpec:
-        for spec in self.rules:
-            if spec.id == rule_id:
-                return spec
-        raise KeyError(rule_id)
+    def rule(self, rule_id: str) -> RuleSpec | AccountRule:
+        """A contact rule or an account rule, by id."""
+        if not self._by_id:
+            self._by_id.update((spec.id, spec) for spec in [*self.rules, *self.account_rules])
+        return self._by_id[rule_id]
+
+    def setting(self, account):
+        """What is sold, how it is bought and what it serves, for ``account`` (see rolefinder.setting)."""
+        from rolefinder.setting import account_setting
+
+        return account_setting(account, self.offerings)
 
     def engine(self):
         """The Experta engine for these rules, built once (building the Rete network is costly)."""
@@ -356,15 +413,27 @@ def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:
 # --------------------------------------------------------------------------- validation
 
 PACK_KEYS = ("pack", "title", "industries", "always", "roles", "questions", "thresholds", "interview",
-             "facts", "rules", "playbooks", "classification", "tests")
+             "facts", "titles", "offerings", "rules", "account_rules", "playbooks", "classification", "tests")
 SECTION_KEYS = ("playbooks", "classification", "tests")
 ROLE_KEYS = ("label", "definition", "cares_about", "prior", "expected")
 QUESTION_KEYS = ("text", "help")
 RULE_KEYS = ("id", "reason", "when", "then")
-WHEN_KEYS = ("answers", "title", "department", "contact", "facts", "manager", "has_reports")
+WHEN_KEYS = ("answers", "title", "department", "contact", "facts", "manager", "has_reports", "account")
 THEN_KEYS = ("role", "fact", "cf")
-MATCH_KEYS = ("keywords", "regex", "unless")
+MATCH_KEYS = ("keywords", "regex", "unless", "part")
 INTERVIEW_KEYS = ("min_worth", "account_roles", "implied")
+TITLES_KEYS = ("separators", "conjunction", "heads", "grades", "grade_prefix")
+OFFERING_KEYS = ("type", "scope", "keywords", "regex", "unless")
+ACCOUNT_RULE_KEYS = ("id", "reason", "when", "candidates", "then")
+SEVERITIES = ("red_flag", "gap")
+
+
+def _account_tests() -> dict[str, tuple[str, ...] | None]:
+    """What an ``account:`` condition may test; scope values are declared by ``offerings:``."""
+    from rolefinder.account import BUYING_PROCESSES, OFFERING_TYPES
+
+    return {"offering_type": (*OFFERING_TYPES, UNKNOWN), "buying_process": (*BUYING_PROCESSES, UNKNOWN),
+            "scope": None}
 
 
 
@@ -384,6 +453,11 @@ class _Builder:
         self.implied: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = {}
         self.rules: list[RuleSpec] = []
         self.rule_where: dict[str, str] = {}
+        self.titles: TitleRules | None = None
+        self.offerings: list[OfferingPattern] = []
+        self.scopes: set[str] = set()
+        self.scope_refs: list[tuple[str, int | None, str, frozenset[str]]] = []
+        self.account_rules: list[AccountRule] = []
         self.sections: dict[str, list[tuple[str, str, Any]]] = {k: [] for k in SECTION_KEYS}
         # Checks that need every pack: (path, line, field, kind, value)
         self.role_refs: list[tuple[str, int | None, str, str]] = []
@@ -476,7 +550,10 @@ class _Builder:
         self._questions(data, name)
         self._thresholds(data)
         self._facts(data)
+        self._titles(data)
+        self._offerings(data)
         self._rules(data, name)
+        self._account_rules(data, name)
         for key in SECTION_KEYS:
             if key in data:
                 self.sections[key].append((name, self.path, data[key]))
@@ -662,7 +739,17 @@ class _Builder:
                                            f"{where}.answers.{qid}", qid))
         for key in ("title", "department"):
             if key in when:
-                out[key] = self._match(when, key, f"{where}.{key}")
+                out[key] = self._match(when, key, f"{where}.{key}", parts=key == "title")
+        account = self.mapping(when, "account", f"{where}.account")
+        if account is not None:
+            tests = _account_tests()
+            self.keys(account, tests, f"{where}.account")
+            out["account"] = tuple(
+                (k, self._values(account, k, f"{where}.account.{k}", tests[k])) for k in account if k in tests
+            )
+            for k, values in out["account"]:
+                if k == "scope":
+                    self.scope_refs.append((self.path, account.line_of(k), f"{where}.account.scope", values))
         contact = self.mapping(when, "contact", f"{where}.contact")
         if contact is not None:
             self.keys(contact, CONTACT_TESTS, f"{where}.contact")
@@ -705,7 +792,8 @@ class _Builder:
             values.append(item)
         return frozenset(values)
 
-    def _match(self, parent: YamlMap, key: str, where: str) -> TextMatch | None:
+    def _match(self, parent: YamlMap, key: str, where: str, parts: bool = False,
+               keys: Iterable[str] = MATCH_KEYS) -> TextMatch | None:
         body = parent[key]
         line = parent.line_of(key)
         if isinstance(body, list):  # shorthand: a plain keyword list
@@ -714,7 +802,12 @@ class _Builder:
         if not isinstance(body, YamlMap):
             self.add(line, where, "expected_type", _ERRORS, expected="mapping", got=type_name(body))
             return None
-        self.keys(body, MATCH_KEYS, where)
+        self.keys(body, [k for k in keys if parts or k != "part"], where)
+        part = body.get("part", "any")
+        if parts and part not in PARTS:
+            self.add(body.line_of("part"), f"{where}.part", "one_of", _ERRORS, value=part,
+                     allowed=", ".join(PARTS))
+            part = "any"
         words = {}
         for k in ("keywords", "unless"):
             value = body.get(k, [])
@@ -723,21 +816,168 @@ class _Builder:
                          expected="list of text", got=type_name(value))
                 value = []
             words[k] = tuple(w.strip().lower() for w in value)
-        regex = None
-        if body.get("regex") is not None:
-            pattern = body["regex"]
-            try:
-                if not isinstance(pattern, str):
-                    raise re.error(f"expected text, got {type_name(pattern)}")
-                if _NESTED_QUANTIFIER.search(pattern):
-                    raise re.error("a repeated group that itself repeats, like (a+)+, can take "
-                                   "exponential time; write it without the outer repetition")
-                regex = re.compile(pattern, re.IGNORECASE)
-            except re.error as exc:
-                self.add(body.line_of("regex"), f"{where}.regex", "bad_regex", error=str(exc))
+        regex = self._compile(body["regex"], body.line_of("regex"), f"{where}.regex") \
+            if body.get("regex") is not None else None
         if not words["keywords"] and regex is None and "regex" not in body:
             self.add(body.line, where, "empty_match")
-        return TextMatch(words["keywords"], regex, words["unless"])
+        return TextMatch(words["keywords"], regex, words["unless"], part if parts else "any")
+
+    def _regex(self, body: YamlMap, key: str, where: str) -> re.Pattern | None:
+        """One regular expression of a section, compiled and checked like a rule's."""
+        if body.get(key) is None:
+            return None
+        return self._compile(body[key], body.line_of(key), where)
+
+    def _compile(self, pattern: Any, line: int | None, where: str) -> re.Pattern | None:
+        """Compile once, at load; refuse what is not text or could backtrack for ever."""
+        try:
+            if not isinstance(pattern, str):
+                raise re.error(f"expected text, got {type_name(pattern)}")
+            if _NESTED_QUANTIFIER.search(pattern):
+                raise re.error("a repeated group that itself repeats, like (a+)+, can take "
+                               "exponential time; write it without the outer repetition")
+            return re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            self.add(line, where, "bad_regex", error=str(exc))
+            return None
+
+    # -- titles, offerings and account rules (see rolefinder.setting)
+    def _titles(self, data: YamlMap) -> None:
+        body = self.mapping(data, "titles", "titles")
+        if body is None:
+            return
+        self.keys(body, TITLES_KEYS, "titles")
+        matches = {k: self._match(body, k, f"titles.{k}") if k in body else None for k in ("heads", "grades")}
+        self.titles = TitleRules(
+            separators=self._regex(body, "separators", "titles.separators"),
+            conjunction=self._regex(body, "conjunction", "titles.conjunction"),
+            heads=matches["heads"],
+            grades=matches["grades"],
+            grade_prefix=self._regex(body, "grade_prefix", "titles.grade_prefix"),
+        )
+
+    def _offerings(self, data: YamlMap) -> None:
+        """Later packs' patterns are tried first: an industry pack knows its offerings better."""
+        items = data.get("offerings")
+        if items is None:
+            return
+        if not isinstance(items, YamlList):
+            self.add(data.line_of("offerings"), "offerings", "expected_type", _ERRORS,
+                     expected="list", got=type_name(items))
+            return
+        from rolefinder.account import OFFERING_TYPES
+
+        found = []
+        for index, body in enumerate(items):
+            where = f"offerings[{index}]"
+            if not isinstance(body, YamlMap):
+                self.add(items.line_of(index), where, "expected_type", _ERRORS, expected="mapping",
+                         got=type_name(body))
+                continue
+            self.keys(body, OFFERING_KEYS, where)
+            kind, scope = body.get("type"), body.get("scope")
+            if kind is not None and kind not in OFFERING_TYPES:
+                self.add(body.line_of("type"), f"{where}.type", "one_of", _ERRORS, value=kind,
+                         allowed=", ".join(OFFERING_TYPES))
+                continue
+            if scope is not None and not self.ident(scope, body.line_of("scope"), f"{where}.scope"):
+                continue
+            if kind is None and scope is None:
+                self.add(body.line, f"{where}.type", "required", _ERRORS)
+                continue
+            holder = YamlMap({k: v for k, v in body.items() if k in MATCH_KEYS})
+            holder.line, holder.key_lines = body.line, dict(body.key_lines)
+            wrapper = YamlMap(match=holder)
+            wrapper.line, wrapper.key_lines = body.line, {"match": body.line}
+            match = self._match(wrapper, "match", where)
+            if match is not None:
+                found.append(OfferingPattern(match, kind, scope))
+                if scope:
+                    self.scopes.add(scope)
+        self.offerings[:0] = found
+
+    def _account_rules(self, data: YamlMap, pack: str) -> None:
+        items = data.get("account_rules")
+        if items is None:
+            return
+        if not isinstance(items, YamlList):
+            self.add(data.line_of("account_rules"), "account_rules", "expected_type", _ERRORS,
+                     expected="list", got=type_name(items))
+            return
+        for index, body in enumerate(items):
+            if not isinstance(body, YamlMap):
+                self.add(items.line_of(index), f"account_rules[{index}]", "expected_type", _ERRORS,
+                         expected="mapping", got=type_name(body))
+                continue
+            rule = self._account_rule(body, index, pack)
+            if rule is not None:
+                self.account_rules.append(rule)
+
+    def _account_rule(self, body: YamlMap, index: int, pack: str) -> AccountRule | None:
+        rid = body.get("id")
+        where = f"account_rules[{rid if isinstance(rid, str) else index}]"
+        count = len(self.problems)
+        self.keys(body, ACCOUNT_RULE_KEYS, where)
+        if rid is None:
+            self.add(body.line, f"{where}.id", "required", _ERRORS)
+        elif self.ident(rid, body.line_of("id"), f"{where}.id", _RULE_ID):
+            if rid in self.rule_where:
+                self.add(body.line_of("id"), f"{where}.id", "duplicate_rule", value=rid,
+                         other=self.rule_where[rid])
+            else:
+                self.rule_where[rid] = f"{self.path}:{body.line_of('id')}"
+        reason = self.bilingual(body, "reason", f"{where}.reason")
+        out: dict[str, Any] = {}
+        when = self.mapping(body, "when", f"{where}.when", required=True)
+        if when is not None:
+            self.keys(when, ("role", "status", "at_least", "at_most"), f"{where}.when")
+            out["role"] = when.get("role")
+            if out["role"] is None:
+                self.add(when.line, f"{where}.when.role", "required", _ERRORS)
+            else:
+                self.role_refs.append((self.path, when.line_of("role"), f"{where}.when.role", out["role"]))
+            out["status"] = self._choice(when, "status", f"{where}.when.status", STATUSES, "probable")
+            for k in ("at_least", "at_most"):
+                value = when.get(k)
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                    self.add(when.line_of(k), f"{where}.when.{k}", "expected_type", _ERRORS,
+                             expected="a whole number ≥ 0", got=type_name(value))
+                out[k] = value
+        candidates = self.mapping(body, "candidates", f"{where}.candidates")
+        if candidates is not None:
+            self.keys(candidates, ("facts", "manager", "strongest"), f"{where}.candidates")
+            facts = self.mapping(candidates, "facts", f"{where}.candidates.facts")
+            if facts is not None:
+                out["facts"] = tuple((k, self._values(facts, k, f"{where}.candidates.facts.{k}")) for k in facts)
+                for k, values in out["facts"]:
+                    self.fact_refs.append((self.path, facts.line_of(k), f"{where}.candidates.facts.{k}", k, values))
+            if "manager" in candidates:
+                out["manager"] = self._choice(candidates, "manager", f"{where}.candidates.manager", ("none",))
+            out["strongest"] = candidates.get("strongest") is True
+        then = self.mapping(body, "then", f"{where}.then", required=True)
+        if then is not None:
+            self.keys(then, ("role", "raise_to", "finding"), f"{where}.then")
+            if "finding" in then:
+                out["finding"] = self._choice(then, "finding", f"{where}.then.finding", SEVERITIES)
+            elif "raise_to" in then:
+                out["raise_to"] = self._choice(then, "raise_to", f"{where}.then.raise_to",
+                                               ("possible", "probable"))
+                if then.get("role", out.get("role")) != out.get("role"):
+                    self.add(then.line_of("role"), f"{where}.then.role", "one_of", _ERRORS,
+                             value=then.get("role"), allowed=str(out.get("role")))
+            else:
+                self.add(then.line, f"{where}.then.finding", "required", _ERRORS)
+        if len(self.problems) > count or reason is None or when is None or then is None:
+            return None
+        return AccountRule(id=rid, reason=reason, pack=pack, path=self.path, line=body.line, **out)
+
+    def _choice(self, body: YamlMap, key: str, where: str, allowed: Iterable[str],
+                default: str | None = None) -> str | None:
+        value = body.get(key, default)
+        if value is not None and value not in allowed:
+            self.add(body.line_of(key), where, "one_of", _ERRORS, value=value, allowed=", ".join(allowed))
+            return None
+        return value
 
     def _manager(self, when: YamlMap, where: str) -> tuple[str, str] | str | None:
         body = when["manager"]
@@ -821,6 +1061,11 @@ class _Builder:
                         path, line, where, "unknown_fact_value",
                         {"value": value, "fact": name,
                          "allowed": ", ".join(sorted(self.facts[name]))}, MESSAGES))
+        for path, line, where, values in self.scope_refs:
+            for value in sorted(values - self.scopes):
+                self.problems.append(Problem(path, line, where, "unknown_fact_value",
+                                             {"value": value, "fact": "scope",
+                                              "allowed": ", ".join(sorted(self.scopes))}, MESSAGES))
         sections = {k: v for k, v in self.sections.items() if v}
         for key, entries in sections.items():
             validate = _section_validator(key)
@@ -841,6 +1086,9 @@ class _Builder:
             facts={k: frozenset(v) for k, v in self.facts.items()},
             rules=self.rules,
             sections=sections,
+            titles=self.titles or TitleRules(),
+            offerings=tuple(self.offerings),
+            account_rules=self.account_rules,
         )
 
 

@@ -453,10 +453,17 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_inert_value,  # control and bidi characters of user text shown, not obeyed
     )
     env.filters["md"] = md_escape
     env.filters["cell"] = lambda text: md_escape(text).replace("\n", " ")
     return env
+
+
+def _inert_value(value: Any) -> Any:
+    from rolefinder.inert import inert
+
+    return inert(value) if isinstance(value, str) else value
 
 
 _MD_SPECIAL = {c: f"\\{c}" for c in "\\`*_[]#|~"}

@@ -82,8 +82,8 @@ def test_unknown_top_level_key():
     found = errors(pack(CORE + "colour: red\n", "core.yaml"))
     assert found == [
         f"/packs/core.yaml:{CORE.count(chr(10)) + 1}: colour: unknown field; expected one of: "
-        "pack, title, industries, always, roles, questions, thresholds, interview, facts, rules, "
-        "playbooks, classification, tests"
+        "pack, title, industries, always, roles, questions, thresholds, interview, facts, titles, "
+        "offerings, rules, account_rules, playbooks, classification, tests"
     ]
 
 

@@ -11,12 +11,16 @@ from rolefinder.cli import emit, format_option, lang_option, large_option, resol
 
 def _style(enabled: bool):
     if enabled:
-        return click.style
+        from rolefinder.inert import style
+
+        return style
     return lambda text, **_: text
 
 
 def _color(fmt: str) -> bool:
-    return fmt == "text" and sys.stdout.isatty()
+    from rolefinder.inert import colour_allowed
+
+    return fmt == "text" and colour_allowed(sys.stdout)
 
 
 @click.command()

@@ -10,6 +10,7 @@ import click
 from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules_option
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick
+from rolefinder.inert import style
 
 T = Catalog(
     {
@@ -125,7 +126,7 @@ def _label(knowledge, role: str, lang: str) -> str:
 
 def _intro(account, roles: list[str], lang: str, say: Callable[..., None]) -> None:
     case = account.case or {}
-    say(click.style(pick(case.get("title"), lang), bold=True))
+    say(style(pick(case.get("title"), lang), bold=True))
     say(pick(case.get("scenario"), lang).strip())
     say()
     say(T("roles_menu", lang))
@@ -137,7 +138,7 @@ def _describe(account, contact, index: int, total: int, lang: str,
               say: Callable[..., None]) -> None:
     """What a rep would know about the contact: org chart position, judgements, answers."""
     say()
-    say(click.style(T("contact_head", lang, index=index, total=total, name=contact.name,
+    say(style(T("contact_head", lang, index=index, total=total, name=contact.name,
                       id=contact.id), bold=True))
     details = [x for x in (contact.title, contact.department) if x]
     if contact.reports_to:
@@ -188,7 +189,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
         return ", ".join(_label(knowledge, r, lang) for r in roles) or T("none", lang)
 
     say()
-    say(click.style(T("result", lang), bold=True))
+    say(style(T("result", lang), bold=True))
     for item in score.contacts:
         mark = "✔" if item.correct else ("◐" if item.score > 0 else "✘")
         say(f"  {mark} {names[item.contact]:<8} {round(100 * item.score):>3}%  "
@@ -196,7 +197,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
     data = score.to_dict()
     say(T("overall", lang, percent=score.percent, correct=data["correct"], total=data["total"]))
     say()
-    say(click.style(T("answer_key", lang), bold=True))
+    say(style(T("answer_key", lang), bold=True))
     for item in score.contacts:
         say(f"  {names[item.contact]} [{item.contact}]: {show(item.key)}")
     misses = [(i, r, kind) for i in score.contacts
@@ -204,7 +205,7 @@ def _report(score, result, lang: str, say: Callable[..., None]) -> None:
     if not misses:
         return
     say()
-    say(click.style(T("why", lang), bold=True))
+    say(style(T("why", lang), bold=True))
     for item, role, kind in misses:
         say(T(kind, lang, name=names[item.contact], role=_label(knowledge, role, lang)))
         _reasons(result.contact(item.contact).belief(role), lang, say)

@@ -12,6 +12,9 @@ from rolefinder.i18n import Catalog, pick
 T = Catalog(
     {
         "ok": {"en": "All packs are valid.", "zh": "所有规则包均有效。"},
+        "account": {"en": "Account rules {account_rules}; offering patterns {offerings} "
+                          "(types: {types}; scopes: {scopes})",
+                    "zh": "{account_rules} 条客户层面规则;{offerings} 条销售内容模式(类型:{types};范围:{scopes})"},
         "head": {"en": "Pack", "zh": "规则包"},
         "industries": {"en": "industries", "zh": "适用行业"},
         "always": {"en": "always", "zh": "始终加载"},
@@ -55,6 +58,10 @@ def check(directory: str | None, fmt: str, lang: str | None) -> None:
         "rules": len(knowledge.rules),
         "facts": {name: sorted(values) for name, values in knowledge.facts.items()},
         "thresholds": vars(knowledge.thresholds),
+        "account_rules": [rule.id for rule in knowledge.account_rules],
+        "offerings": len(knowledge.offerings),
+        "offering_types": sorted({o.type for o in knowledge.offerings if o.type}),
+        "scopes": sorted({o.scope for o in knowledge.offerings if o.scope}),
     }
     if fmt != "text":
         emit(summary, fmt)
@@ -67,6 +74,8 @@ def check(directory: str | None, fmt: str, lang: str | None) -> None:
     click.echo(T("total", lang, packs=len(knowledge.packs), roles=summary["roles"],
                  questions=summary["questions"], rules=summary["rules"],
                  facts=len(summary["facts"])))
+    click.echo(T("account", lang, account_rules=len(summary["account_rules"]), offerings=summary["offerings"],
+                 types=", ".join(summary["offering_types"]) or "—", scopes=", ".join(summary["scopes"]) or "—"))
     click.echo(T("ok", lang))
 
 

@@ -1,0 +1,188 @@
+"""The rule language for titles, the account's setting and the account as a whole.
+
+Title parts (``part: post|grade``), ``account:`` conditions (offering type, buying process,
+scope), ``offerings:`` patterns and ``account_rules:``: what they match, and how a mistake in
+them is reported (file, line, field).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rolefinder.account import parse_account_text
+from rolefinder.errors import PackError
+from rolefinder.identification import identify
+from rolefinder.knowledge import build_knowledge, load_knowledge
+from rolefinder.yamlsource import parse_yaml
+
+HEADER = """\
+pack: extra
+title: {zh: 测试, en: Test}
+"""
+
+
+def _pack_dir(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "extra.yaml").write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def _errors(body: str) -> list[str]:
+    core = load_knowledge().packs[0].path
+    raw = [(Path(core), parse_yaml(Path(core).read_text(encoding="utf-8"), core)),
+           (Path("/packs/extra.yaml"), parse_yaml(HEADER + textwrap.dedent(body), "/packs/extra.yaml"))]
+    with pytest.raises(PackError) as info:
+        build_knowledge(raw)
+    return info.value.render("en").splitlines()
+
+
+def _run(tmp_path: Path, pack: str, account: str):
+    rules = _pack_dir(tmp_path, pack)
+    text = textwrap.dedent(account)
+    knowledge = load_knowledge(rules=[rules])
+    return identify(parse_account_text(text, "a.yaml", knowledge=knowledge))
+
+
+@pytest.mark.parametrize(("title", "posts", "grades"), [
+    ("放射科主任、主任医师", ("放射科主任",), ("主任医师",)),
+    ("副总经理兼总工程师", ("副总经理", "总工程师"), ()),
+    ("President & CEO", ("president", "ceo"), ()),
+    ("Director of Marketing & Communications", ("director of marketing & communications",), ()),
+    ("Senior Fraud Analyst", ("fraud analyst",), ("senior",)),
+    ("Principal, Cedar Valley High School", ("principal", "cedar valley high school"), ()),
+    ("肿瘤内科副主任医师", (), ("肿瘤内科副主任医师",)),
+    ("院长（药事管理与药物治疗学委员会主任委员）", ("院长", "药事管理与药物治疗学委员会主任委员"), ()),
+])
+def test_titles_split_into_posts_and_grades(title: str, posts: tuple, grades: tuple) -> None:
+    assert load_knowledge().titles.split(title.lower()) == (posts, grades)
+
+
+TITLE_PACK = """
+facts:
+  level: [head, graded]
+rules:
+  - id: extra.head
+    reason: {zh: 科主任是部门负责人, en: A department chair heads a department}
+    when: {title: {part: post, keywords: [主任], unless: [副]}}
+    then: {fact: {level: head}}
+  - id: extra.graded
+    reason: {zh: 有职称, en: Holds a professional grade}
+    when: {title: {part: grade, keywords: [主任医师]}}
+    then: {fact: {level: graded}}
+"""
+
+
+def test_a_rule_matches_a_post_or_a_grade(tmp_path: Path) -> None:
+    result = identify_titles(tmp_path, ["放射科主任、主任医师", "主任医师", "放射科副主任、主任医师"])
+    assert result == [{"head", "graded"}, {"graded"}, {"graded"}]
+
+
+def identify_titles(tmp_path: Path, titles: list[str]) -> list[set[str]]:
+    contacts = "".join(f"  - {{id: c{i}, name: N{i}, title: {t}}}\n" for i, t in enumerate(titles))
+    result = _run(tmp_path, TITLE_PACK, "account: {name: A}\ncontacts:\n" + contacts)
+    return [{d.value for d in c.derived if d.name == "level"} for c in result.contacts]
+
+
+SETTING_PACK = """
+offerings:
+  - {type: consumable, keywords: [一次性, disposable]}
+  - {type: equipment, scope: imaging, keywords: [ct, 磁共振]}
+  - {type: software, keywords: [平台, platform]}
+rules:
+  - id: extra.tender
+    reason: {zh: 招标采购大型设备由院长办公会决定, en: A tender for capital equipment goes to the leadership}
+    when:
+      title: [院长]
+      account: {offering_type: equipment, buying_process: tender}
+    then: {role: decision_maker, cf: 0.6}
+  - id: extra.imaging
+    reason: {zh: 影像设备由放射科评估, en: Radiology evaluates imaging equipment}
+    when:
+      title: [放射科]
+      account: {scope: imaging}
+    then: {role: recommender, cf: 0.6}
+"""
+
+
+@pytest.mark.parametrize(("header", "held"), [
+    ("{name: A, offering: 64排CT, buying_process: tender}", True),  # type inferred from the text
+    ("{name: A, offering: 64排CT}", False),  # not bought by tender
+    ("{name: A, offering: 一次性内镜, buying_process: tender}", False),  # consumable comes first
+    ("{name: A, offering: 数据平台, offering_type: equipment, buying_process: tender}", True),  # explicit wins
+])
+def test_rules_select_on_what_is_sold_and_how(tmp_path: Path, header: str, held: bool) -> None:
+    account = (f"account: {header}\ncontacts:\n  - {{id: p, name: P, title: 院长}}\n"
+               "  - {id: r, name: R, title: 放射科主任}\n")
+    result = _run(tmp_path, SETTING_PACK, account)
+    assert ("decision_maker" in result.contact("p").held) is held
+    assert ("recommender" in result.contact("r").held) is ("CT" in header)
+
+
+def test_the_setting_is_inferred_once_per_account(tmp_path: Path) -> None:
+    result = _run(tmp_path, SETTING_PACK, "account: {name: A, offering: 磁共振}\ncontacts: []\n")
+    assert result.setting.offering_type == "equipment" and result.setting.inferred
+    assert result.setting.scope == {"imaging"} and result.setting.buying_process == "unknown"
+
+
+ACCOUNT_PACK = """
+account_rules:
+  - id: extra.ask_the_top
+    reason: {zh: 没有人被认定为决策者:问问最高层是否拍板, en: Nobody holds the decision; ask the top}
+    when: {role: decision_maker, at_most: 0}
+    candidates: {facts: {seniority: [executive, chief, deputy]}, strongest: true}
+    then: {raise_to: probable}
+  - id: extra.two_deciders
+    reason: {zh: 两人都确认拥有最终决定权:弄清楚谁拍板, en: Two confirmed decision makers; find out how they decide}
+    when: {role: decision_maker, status: confirmed, at_least: 2}
+    then: {finding: red_flag}
+"""
+
+
+def test_nobody_decides_so_the_strongest_candidate_is_raised(tmp_path: Path) -> None:
+    result = _run(tmp_path, ACCOUNT_PACK, """
+        account: {name: A}
+        contacts:
+          - {id: gm, name: G, title: 总经理, influence: low}
+          - {id: vp, name: V, title: 副总经理, reports_to: gm}
+          - {id: clerk, name: C, title: 职员, reports_to: gm}
+    """)
+    beliefs = {c.contact.id: c.belief("decision_maker") for c in result.contacts}
+    raised = [cid for cid, b in beliefs.items() if b and any(e.rule == "extra.ask_the_top" for e in b.evidence)]
+    assert raised == ["gm"]
+    assert beliefs["gm"].status == "probable" and beliefs["gm"].cf == pytest.approx(0.5, abs=1e-6)
+    assert "decision_maker" not in result.contact("clerk").held
+
+
+def test_two_confirmed_decision_makers_are_a_finding(tmp_path: Path) -> None:
+    result = _run(tmp_path, ACCOUNT_PACK, """
+        account: {name: A}
+        contacts:
+          - {id: a, name: A, title: 董事长, answers: {final_say: yes}}
+          - {id: b, name: B, title: 总经理, answers: {final_say: yes}}
+    """)
+    found = [g for g in result.gaps if g.code == "extra.two_deciders"]
+    assert found and set(found[0].contacts) == {"a", "b"} and found[0].severity == "red_flag"
+    assert not any(e.rule == "extra.ask_the_top" for c in result.contacts
+                   for b in c.beliefs.values() for e in b.evidence)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("rules:\n  - id: extra.x\n    reason: {zh: 甲, en: A}\n    when: {title: {part: head, keywords: [x]}}\n"
+     "    then: {role: user, cf: 0.5}\n", "extra.yaml:6: rules[extra.x].when.title.part: 'head' is not allowed"),
+    ("rules:\n  - id: extra.x\n    reason: {zh: 甲, en: A}\n    when: {account: {offering_type: gadget}}\n"
+     "    then: {role: user, cf: 0.5}\n", "extra.yaml:6: rules[extra.x].when.account.offering_type: 'gadget'"),
+    ("rules:\n  - id: extra.x\n    reason: {zh: 甲, en: A}\n    when: {account: {scope: nowhere}}\n"
+     "    then: {role: user, cf: 0.5}\n", "rules[extra.x].when.account.scope: 'nowhere' is not a declared"),
+    ("offerings:\n  - {type: gadget, keywords: [x]}\n", "extra.yaml:4: offerings[0].type: 'gadget'"),
+    ("offerings:\n  - {type: drug, regex: '(a+)+'}\n", "extra.yaml:4: offerings[0].regex: bad regular"),
+    ("titles:\n  separators: '['\n", "extra.yaml:4: titles.separators: bad regular expression"),
+    ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: boss}\n"
+     "    then: {finding: red_flag}\n", "extra.yaml:6: account_rules[extra.a].when.role: unknown role 'boss'"),
+    ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: -1}\n"
+     "    then: {finding: maybe}\n", "account_rules[extra.a].then.finding: 'maybe' is not allowed"),
+])
+def test_mistakes_name_file_line_and_field(body: str, expected: str) -> None:
+    found = "\n".join(_errors(body))
+    assert expected in found, found
