@@ -227,8 +227,19 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
 
 
 def _ordered(priced: list[NextQuestion], knowledge: Knowledge) -> list[NextQuestion]:
+    """Most worth first; but a question whose answer may settle another (``implied``) comes
+    before it: ask whether they have the final say before whether the decision maker asks them."""
     order = {qid: q.order for qid, q in knowledge.questions.items()}
-    return sorted(priced, key=lambda q: (not q.asked, -round(q.worth, 6), order[q.id]))
+    out = sorted(priced, key=lambda q: (not q.asked, -round(q.worth, 6), order[q.id]))
+    for qid, (_, given) in knowledge.implied.items():
+        ids = [q.id for q in out]
+        if qid not in ids or not out[ids.index(qid)].asked:
+            continue
+        for other, _ in given:
+            if other in ids and out[ids.index(other)].asked and ids.index(other) > ids.index(qid):
+                out.insert(ids.index(qid), out.pop(ids.index(other)))
+                ids = [q.id for q in out]
+    return out
 
 
 def _answer_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],

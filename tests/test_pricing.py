@@ -31,6 +31,10 @@ rules:
     reason: {zh: 测试:职务像专家, en: "Test: the title looks like an expert"}
     when: {title: [zyxexpert]}
     then: {role: influencer, cf: 0.7}
+  - id: t.guess.boss
+    reason: {zh: 测试:职务像领导, en: "Test: the title looks like a senior leader"}
+    when: {title: [zyxboss]}
+    then: [{role: influencer, cf: 0.55}, {role: decision_maker, cf: 0.2}]
 """
 
 
@@ -114,6 +118,13 @@ def test_the_decision_maker_is_not_asked_whether_they_are_consulted(tmp_path: Pa
     session.answer("no", "evaluates_technically")
     assert current.contact.answers == {"final_say": "yes", "evaluates_technically": "no"}
     assert session.current.held == ["decision_maker"]
+
+
+def test_the_final_say_is_asked_before_whether_the_decision_maker_asks_them(tmp_path: Path) -> None:
+    session = session_for(tmp_path, ["zyxboss"])
+    session.select("c1")
+    asked = [q.id for q in session.worth_asking()]
+    assert asked.index("final_say") < asked.index("opinion_sought")
 
 
 def test_json_and_explain_say_why_the_next_question(tmp_path: Path) -> None:
