@@ -8,6 +8,7 @@ nothing in a file can create Python objects or run code.
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from rolefinder.errors import InputError, Problem
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 256 * 2**20  # an input file larger than this is refused before it is read
-MAX_VALUES = 200_000  # values in a document once aliases are expanded (a billion-laughs guard)
+MAX_VALUES = 200_000  # values aliases may add to a document (a billion-laughs guard)
 _DEEP_FLOW = re.compile(r"(?:[\[{]\s*){64}")  # 64 brackets opened in a row: no account looks like that
 
 
@@ -98,29 +99,72 @@ def parse_yaml(text: str, path: str | None = None) -> Any:
     if deep:
         line = text.count("\n", 0, deep.start()) + 1
         raise InputError([Problem(path, line, "", "not_yaml", {"error": "nested too deeply"})])
+    from rolefinder.yamlstream import Fallback, TooDeep, TooManyAdded, compose
+
+    collecting = gc.isenabled()
+    gc.disable()  # building a tree makes no garbage; the collector would only re-walk it
     try:
-        data = yaml.load(text, Loader=LineLoader)
+        data = compose(text)
+    except Fallback:  # a rare explicit tag: PyYAML's own node-based loader, with the old guard
+        data = _load_with_nodes(text, path)
+    except TooManyAdded:
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": _TOO_MANY})]) from None
+    except TooDeep as exc:
+        raise InputError([Problem(path, exc.line, "", "not_yaml", {"error": "nested too deeply"})]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError([Problem(path, line, "", "not_yaml", {"error": detail})]) from None
-    except (RecursionError, ValueError) as exc:  # absurd nesting, a 5,000-digit number
-        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-        raise InputError([Problem(path, None, "", "not_yaml", {"error": detail})]) from None
-    if _expanded_size(data) > MAX_VALUES:
-        raise InputError([Problem(path, None, "", "not_yaml",
-                                  {"error": f"more than {MAX_VALUES:,} values once aliases are expanded"})])
+        raise _syntax_error(exc, path) from None
+    except ValueError as exc:  # a 5,000-digit number
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": str(exc).split(";")[0]})]) from None
+    finally:
+        if collecting:
+            gc.enable()
     return data
 
 
-def _expanded_size(data: Any) -> int:
+_TOO_MANY = f"more than {MAX_VALUES:,} values once aliases are expanded"
+
+
+def _syntax_error(exc: yaml.YAMLError, path: str | None) -> InputError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    return InputError([Problem(path, line, "", "not_yaml", {"error": detail})])
+
+
+def _load_with_nodes(text: str, path: str | None) -> Any:
+    """PyYAML's node-based loader, for documents with explicit tags such as ``!!set``."""
+    try:
+        data = yaml.load(text, Loader=LineLoader)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, path) from None
+    except RecursionError:  # absurd nesting
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": "nested too deeply"})]) from None
+    if _expanded_size(data, _distinct_size(data) + MAX_VALUES) > _distinct_size(data) + MAX_VALUES:
+        raise InputError([Problem(path, None, "", "not_yaml", {"error": _TOO_MANY})])
+    return data
+
+
+def _distinct_size(data: Any) -> int:
+    """How many values ``data`` holds when each shared container is counted once."""
+    count, stack, seen = 0, [data], set()
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return count
+
+
+def _expanded_size(data: Any, limit: int) -> int:
     """How many values ``data`` holds when shared (aliased) parts are counted every time.
 
-    Stops counting past :data:`MAX_VALUES`, so a billion-laughs file costs next to nothing.
+    Stops counting past ``limit``, so a billion-laughs file costs next to nothing.
     """
     count, stack = 0, [data]
-    while stack and count <= MAX_VALUES:
+    while stack and count <= limit:
         item = stack.pop()
         count += 1
         if isinstance(item, dict):
