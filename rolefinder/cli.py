@@ -38,10 +38,15 @@ COMMANDS = {
     "interview": "rolefinder.commands.interview:interview",
     "plan": "rolefinder.commands.plan:plan",
     "visit": "rolefinder.commands.plan:visit",
+    "map": "rolefinder.commands.map:map_command",
     "cases": "rolefinder.commands.cases:cases",
     "quiz": "rolefinder.commands.quiz:quiz",
     "rules": "rolefinder.commands.rules:rules",
     "demo": "rolefinder.commands.demo:demo",
+    "import": "rolefinder.commands.import_:import_",
+    "export": "rolefinder.commands.export:export",
+    "schema": "rolefinder.commands.schema:schema",
+    "diff": "rolefinder.commands.diff:diff",
 }
 
 # name -> the line ``rolefinder --help`` shows, English then Chinese; read without importing
@@ -51,10 +56,15 @@ SUMMARIES = {
     "interview": "Answer the questions that matter, one by one. 引导式访谈。",
     "plan": "Write the printable account plan. 生成客户计划。",
     "visit": "The brief for the next visit to one contact. 下次拜访某人的简报。",
+    "map": "The buying center as a picture (SVG, HTML). 采购决策链图。",
     "cases": "The built-in training cases. 内置培训案例。",
     "quiz": "Name each contact's roles, get a score. 角色辨识测验。",
     "rules": "Check and test rule packs. 检查和测试规则包。",
     "demo": "A built-in case end to end. 演示内置案例。",
+    "import": "CRM contact export (CSV) to account files. 从 CRM 导出表生成客户文件。",
+    "export": "Roles per contact for a CRM or a spreadsheet. 导出角色到 CRM 或表格。",
+    "schema": "JSON Schema of account files or rule packs. 客户文件或规则包的 JSON Schema。",
+    "diff": "What changed between two versions of an account. 比较客户的两个版本。",
 }
 
 

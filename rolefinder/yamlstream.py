@@ -29,7 +29,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
-from rolefinder.yamlsource import YamlList, YamlMap
+from rolefinder.yamlsource import LineLoader, YamlList, YamlMap
 
 _Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ADDED = 200_000  # values aliases and merge keys may add to a document
@@ -191,7 +191,8 @@ class _Builder:
         if tag not in _SCALAR_TAGS:
             raise Fallback
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return self.parser.yaml_constructors[tag](self.parser, node)
+        # LineLoader's constructors turn a value the tag cannot read (!!int "") into a located error
+        return LineLoader.yaml_constructors[tag](self.parser, node)
 
     def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         found = self.anchors.get(event.anchor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -119,39 +120,82 @@ def test_csv_written_and_appended_with_one_header(runner, tmp_path: Path) -> Non
     assert all(r[1] == CASE and r[2] == "100.0" and r[3] and r[4] == "answers" for r in rows[1:])
     key = answer_key(load_case(CASE))
     assert {cid: set(roles) for cid, roles in json.loads(rows[1][5]).items()} == key
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["class.csv"]  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".class.csv.lock", "class.csv"]  # no temp files
 
 
-def test_csv_append_goes_through_atomic_write(tmp_path: Path, monkeypatch) -> None:
-    import rolefinder.quiz as quiz
-
+def test_csv_append_adds_to_the_end_of_the_same_file(tmp_path: Path) -> None:
     out = tmp_path / "class.csv"
     out.write_text("name,case,score,time\nBob,x,50.0,t", encoding="utf-8")  # no final newline
-    calls = []
-    real = quiz.atomic_write
-    monkeypatch.setattr(quiz, "atomic_write", lambda p, t: (calls.append(p), real(p, t)))
+    inode = out.stat().st_ino
     score = score_quiz("x", {"a": ["user"]}, {"a": {"user"}}, ["a"])
     append_result(out, "Ann", "x", score, "2026-01-01T00:00:00+00:00")
-    assert calls == [out]
+    assert out.stat().st_ino == inode  # appended, not rewritten
     assert out.read_text(encoding="utf-8").splitlines() == [
         "name,case,score,time", "Bob,x,50.0,t", "Ann,x,100.0,2026-01-01T00:00:00+00:00"]
 
 
 def test_a_failed_write_keeps_the_old_results(tmp_path: Path, monkeypatch) -> None:
+    import errno
     import os
 
     out = tmp_path / "class.csv"
     out.write_text("name,case,score,time\nBob,x,50.0,t\n", encoding="utf-8")
+    real = os.write
 
-    def boom(*_args):
-        raise OSError("disk full")
+    def half_then_full(fd, data):
+        real(fd, bytes(data[:3]))
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", boom)
+    monkeypatch.setattr(os, "write", half_then_full)
     score = score_quiz("x", {}, {"a": {"user"}}, ["a"])
     with pytest.raises(OSError):
         append_result(out, "Ann", "x", score, "now")
     assert out.read_text(encoding="utf-8") == "name,case,score,time\nBob,x,50.0,t\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["class.csv"]
+
+
+@pytest.mark.parametrize(("data", "named"), [
+    ("name,case,score,time\nJosé,x,50.0,t\n".encode("cp1252"), "Windows-1252"),
+    ("name,case,score,time\n张三,x,50.0,t\n".encode("utf-16"), "UTF-16"),
+])
+def test_a_results_file_in_another_encoding_is_refused_before_the_quiz(runner, tmp_path: Path, data, named) -> None:
+    out = tmp_path / "class.csv"
+    out.write_bytes(data)
+    result = runner.invoke(cli, ["quiz", CASE, "--out", str(out), "--lang", "en"], input=perfect_input())
+    assert result.exit_code == 2
+    assert named in result.stderr and "Roles>" not in result.output  # refused before the first question
+    assert out.read_bytes() == data
+
+
+def _trainee(out: str, name: str, gate: int) -> None:
+    os.read(gate, 1)
+    score = score_quiz("x", {"a": ["user"]}, {"a": {"user"}}, ["a"])
+    append_result(out, name, CASE, score, "2026-01-01T00:00:00+00:00")
+
+
+def test_twelve_trainees_finishing_at_once_lose_no_row(tmp_path: Path) -> None:
+    """Real processes, started together: every row arrives, one header, no half lines."""
+    out = tmp_path / "class.csv"
+    for round_ in range(4):
+        gate_read, gate_write = os.pipe()
+        pids = []
+        for index in range(12):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 1
+                try:
+                    _trainee(str(out), f"t{round_}-{index}", gate_read)
+                    code = 0
+                finally:
+                    os._exit(code)
+            pids.append(pid)
+        os.write(gate_write, b"x" * 12)
+        assert [os.waitpid(pid, 0)[1] for pid in pids] == [0] * 12
+        os.close(gate_read)
+        os.close(gate_write)
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["name", "case", "score", "time", "level", "answers"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(f"t{r}-{i}" for r in range(4) for i in range(12))
+    assert all(len(r) == 6 for r in rows)
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(runner, tmp_path: Path) -> None:

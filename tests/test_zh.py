@@ -19,7 +19,8 @@ CASE = "mes-manufacturing"
 ALLOWED = {"rolefinder", "MYCIN", "B2B", "MES", "CT", "IT", "min", "cf", "csv", "json", "yaml", "txt", "md",
            "html", "pdf", "svg", "quiz", "cases", "show", "identify", "explain", "interview", "plan", "visit", "map",
            "rules", "test", "check", "demo", "export", "report", "out", "format", "no", "input", "lang",
-           "zh", "en", "contact", "answer", "force", "key"}  # command lines quoted as hints
+           "zh", "en", "contact", "answer", "force", "key",
+           "crm"}  # command lines quoted as hints; crm: the mapping pack and the acronym
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*")
 
 
@@ -80,6 +81,7 @@ def _commands(path: Path, tmp_path: Path) -> list[tuple[list[str], str]]:
         (["visit", str(path), "coo"], ""),
         (["plan", str(path), "-o", str(tmp_path / "plan.txt"), "--start", "2026-12-01"], ""),
         (["plan", str(path), "-o", str(tmp_path / "plan.md"), "--start", "2026-12-01"], ""),
+        (["map", str(path), "-o", "-"], ""),
         (["cases"], ""),
         (["cases", "show", CASE, "--key"], ""),
         (["quiz", CASE, "--out", str(results), "--name", "张三"], "1\n" * 9),
@@ -102,6 +104,11 @@ def test_every_command_speaks_chinese(runner, exported: Path, tmp_path: Path) ->
     for args, given in _commands(exported, tmp_path):
         result = runner.invoke(cli, [*args, "--lang", "zh"], input=given, env={"COLUMNS": "100"})
         text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        if args[0] == "map":  # the words on the picture, not the SVG markup
+            import xml.etree.ElementTree as ET
+
+            text = " ".join(el.text or "" for el in ET.fromstring(result.output).iter()
+                            if el.tag.endswith("}text"))
         if args[0] == "plan":  # the plan itself, with Markdown's escapes and markup taken out
             written = Path(args[3]).read_text(encoding="utf-8")
             text += re.sub(r"<br>|^`{3,}text$", " ", written.replace("\\", ""), flags=re.M)

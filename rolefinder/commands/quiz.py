@@ -124,9 +124,9 @@ def take(name: str, trainee: str | None, out: str | None, level: str, fmt: str, 
     say = _printer(err=fmt == "json", columns=terminal_width(large))
     account = load_case(name, rules)
     if out:
-        from rolefinder.account import check_writable
+        from rolefinder.quiz import check_results_file
 
-        check_writable(out)  # before the quiz, not after: a trainee's result must not be lost
+        check_results_file(out)  # before the quiz, not after: a trainee's result must not be lost
     roles = list(account.knowledge.roles)
     _intro(account, roles, lang, say)
     if level == "chart":
