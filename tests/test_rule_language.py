@@ -144,7 +144,7 @@ def test_nobody_decides_so_the_strongest_candidate_is_raised(tmp_path: Path) -> 
     result = _run(tmp_path, ACCOUNT_PACK, """
         account: {name: A}
         contacts:
-          - {id: gm, name: G, title: 总经理, influence: low}
+          - {id: gm, name: G, title: 总经理}
           - {id: vp, name: V, title: 副总经理, reports_to: gm}
           - {id: clerk, name: C, title: 职员, reports_to: gm}
     """)
