@@ -379,6 +379,7 @@ def _check_case(data: YamlMap, contacts: list[Contact], roles: dict, check: _Che
     if not isinstance(case, YamlMap):
         check.add(data.line_of("case"), "case", "expected_type", expected="mapping", got=type_name(case))
         return
+    _check_case_texts(case, check)
     key = case.get("key")
     if key is None:
         return
@@ -396,9 +397,28 @@ def _check_case(data: YamlMap, contacts: list[Contact], roles: dict, check: _Che
             check.add(line, where, "expected_type", expected="list of roles", got=type_name(held))
             continue
         for role in held:
-            if role not in roles:
+            if not isinstance(role, str):
+                check.add(line, where, "expected_type", expected="role id", got=type_name(role))
+            elif role not in roles:
                 check.add(line, where, "unknown_role", value=role, allowed=", ".join(roles),
                           hint=did_you_mean(str(role), roles))
+
+
+def _check_case_texts(case: YamlMap, check: _Checker) -> None:
+    """``id`` is text; ``title`` and ``scenario`` are text or ``{zh: ..., en: ...}``."""
+    check.text(case, "id", "case")
+    for name in ("title", "scenario"):
+        value = case.get(name)
+        if value is None or (isinstance(value, str)):
+            continue
+        if isinstance(value, YamlMap):
+            for lang, text in value.items():
+                if not isinstance(text, str):
+                    check.add(value.line_of(lang), f"case.{name}.{lang}", "expected_type",
+                              expected="text", got=type_name(text))
+            continue
+        check.add(case.line_of(name), f"case.{name}", "expected_type",
+                  expected="text", got=type_name(value))
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:

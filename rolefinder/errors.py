@@ -61,6 +61,10 @@ MESSAGES = Catalog(
             "zh": "没有内置案例 {value!r};可用案例:{allowed}",
         },
         "empty_file": {"en": "the file is empty", "zh": "文件为空"},
+        "not_utf8_but": {
+            "en": "the file is {found}, not UTF-8 text: save it as UTF-8",
+            "zh": "文件是{found},不是 UTF-8 文本:请另存为 UTF-8",
+        },
         "not_regular": {"en": "not a regular file: it is {kind}", "zh": "不是普通文件:它是{kind}"},
         "too_big": {
             "en": "the file is {size:.1f} MB, more than the limit of {limit:.0f} MB",
@@ -77,8 +81,42 @@ TYPE_WORDS = {
         "text": "文本", "number": "数字", "boolean": "布尔值(yes、no、on、off 之类的词要加引号)",
         "list": "列表", "mapping": "映射", "null": "空值", "list of roles": "角色列表",
         "list of text": "文本列表", "list of ids": "编号列表", "number ≥ 0": "不小于 0 的数字",
+        "date": "日期", "date and time": "日期时间", "set": "集合", "binary data": "二进制数据",
+        "role id": "角色编号",
     },
 }
+
+
+CLIPPED = ("value", "token", "got")  # parameters that hold what the user wrote
+CLIP = 80  # characters of a bad value quoted in a message at most
+
+
+class _Clipped:
+    """A value shown by at most :data:`CLIP` characters, as ``repr`` or ``str``."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return _short(repr(self.value))
+
+    def __str__(self) -> str:
+        return _short(str(self.value))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= CLIP else text[: CLIP - 1] + "…"
+
+
+def _clip(value: object) -> object:
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= CLIP else value[: CLIP - 1] + "…"
+    return _Clipped(value)
 
 
 @dataclass(frozen=True)
@@ -93,7 +131,8 @@ class Problem:
     catalog: Catalog = field(default=MESSAGES, compare=False, hash=False, repr=False)
 
     def message(self, lang: str) -> str:
-        params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
+        params = {k: _clip(v) if k in CLIPPED else pick(v, lang) if isinstance(v, dict) else v
+                  for k, v in self.params.items()}
         words = TYPE_WORDS.get(lang, {})  # type names in the reader's language: 应为文本,实际是列表
         params.update({k: words.get(v, v) for k, v in params.items()
                        if k in ("expected", "got") and isinstance(v, str)})

@@ -85,7 +85,9 @@ def new_account_text(name: str, industry: str | None = None, offering: str | Non
     """The text of a new account file with just its header."""
     account = Account(name=name, contacts=[], industry=industry or None,
                       offering=offering or None)
-    return "# rolefinder account file, written by `rolefinder interview`\n" + (
+    from rolefinder.schema import SCHEMA_LINE
+
+    return SCHEMA_LINE + "# rolefinder account file, written by `rolefinder interview`\n" + (
         dump_account(account).replace("contacts: []\n", "contacts:\n"))
 
 

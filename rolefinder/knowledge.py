@@ -20,6 +20,7 @@ from typing import Any
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.errors import PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
+from rolefinder.patterns import UnsafePattern, compile_safe
 from rolefinder.resources import data_dir
 from rolefinder.setting import PARTS, UNKNOWN, OfferingPattern, TitleRules
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, type_name
@@ -31,8 +32,6 @@ CONTACT_TESTS = {"influence": ("high", "medium", "low", "none"),
 ANSWER_TESTS = (*ANSWERS, ABSENT, "answered")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-# A group holding a + or * that is itself repeated: the shape of catastrophic backtracking.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
 
 MESSAGES = Catalog(
     {
@@ -402,8 +401,9 @@ def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:
 # --------------------------------------------------------------------------- validation
 
 PACK_KEYS = ("pack", "title", "industries", "always", "roles", "questions", "thresholds", "interview",
-             "facts", "titles", "offerings", "rules", "account_rules", "playbooks", "classification", "tests")
-SECTION_KEYS = ("playbooks", "classification", "tests")
+             "facts", "titles", "offerings", "rules", "account_rules", "playbooks", "classification", "tests",
+             "crm")
+SECTION_KEYS = ("playbooks", "classification", "tests", "crm")
 ROLE_KEYS = ("label", "definition", "cares_about", "prior", "expected")
 QUESTION_KEYS = ("text", "help")
 RULE_KEYS = ("id", "reason", "when", "then")
@@ -784,11 +784,8 @@ class _Builder:
         try:
             if not isinstance(pattern, str):
                 raise re.error(f"expected text, got {type_name(pattern)}")
-            if _NESTED_QUANTIFIER.search(pattern):
-                raise re.error("a repeated group that itself repeats, like (a+)+, can take "
-                               "exponential time; write it without the outer repetition")
-            return re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
+            return compile_safe(pattern)  # see rolefinder.patterns: no pattern can stall
+        except (re.error, UnsafePattern, RecursionError, OverflowError) as exc:
             self.add(line, where, "bad_regex", error=str(exc))
             return None
 
@@ -1013,7 +1010,7 @@ class _Builder:
                         {"value": value, "fact": name,
                          "allowed": ", ".join(sorted(self.facts[name]))}, MESSAGES))
         for path, line, where, values in self.scope_refs:
-            for value in sorted(values - self.scopes):
+            for value in sorted(values - self.scopes - {UNKNOWN}):
                 self.problems.append(Problem(path, line, where, "unknown_fact_value",
                                              {"value": value, "fact": "scope",
                                               "allowed": ", ".join(sorted(self.scopes))}, MESSAGES))
@@ -1047,6 +1044,7 @@ SECTION_VALIDATORS = {
     "playbooks": "rolefinder.playbooks:validate_section",
     "classification": "rolefinder.classify:validate_section",
     "tests": "rolefinder.ruletests:validate_section",
+    "crm": "rolefinder.crmexport:validate_section",
 }
 
 

@@ -113,6 +113,10 @@ ERRORS = Catalog(
             "en": "{value!r} is not a date; expected YYYY-MM-DD",
             "zh": "{value!r} 不是日期;应为 YYYY-MM-DD",
         },
+        "late_date": {
+            "en": "{value!r} is too far ahead for a calendar; expected a date up to 9000-12-31",
+            "zh": "{value!r} 太遥远,无法排日历;日期最晚为 9000-12-31",
+        },
     }
 )
 
@@ -453,10 +457,17 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_inert_value,  # control and bidi characters of user text shown, not obeyed
     )
     env.filters["md"] = md_escape
     env.filters["cell"] = lambda text: md_escape(text).replace("\n", " ")
     return env
+
+
+def _inert_value(value: Any) -> Any:
+    from rolefinder.inert import inert
+
+    return inert(value) if isinstance(value, str) else value
 
 
 _MD_SPECIAL = {c: f"\\{c}" for c in "\\`*_[]#|~"}
@@ -476,7 +487,23 @@ def render_plan(ident: Identification, fmt: str, lang: str = "en",
     if fmt == "pdf":
         return html_to_pdf(render_plan(ident, "html", lang, start))
     plan = build_plan(ident, lang, start)
+    if fmt == "html":
+        plan["map_svg"] = _map_picture(ident, lang)
     return _environment().get_template(f"plan.{fmt}.j2").render(plan=plan, L=plan["L"])
+
+
+MAP_PICTURE_MAX = 60  # contacts; a larger chart stays the indented list, which paginates
+
+
+def _map_picture(ident: Identification, lang: str) -> Any:
+    """The same SVG as ``rolefinder map``, for the HTML plan (already escaped: markup-safe)."""
+    if not ident.contacts or len(ident.contacts) > MAP_PICTURE_MAX:
+        return None
+    from markupsafe import Markup
+
+    from rolefinder.mapview import render_svg
+
+    return Markup(render_svg(ident, lang))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -513,9 +540,15 @@ def parse_start(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise PlanError([Problem(None, None, "--start", "bad_date", {"value": value}, ERRORS)]) from None
+    if when > LAST_START:  # the calendar runs years ahead: a date near 9999 would overflow it
+        raise PlanError([Problem(None, None, "--start", "late_date", {"value": value}, ERRORS)])
+    return when
+
+
+LAST_START = date(9000, 12, 31)
 
 
 # --------------------------------------------------------------------------- visit brief

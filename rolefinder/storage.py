@@ -26,7 +26,6 @@ round-tripped with ruamel.yaml and validated in full.
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import json
 import os
@@ -44,6 +43,7 @@ import yaml
 from rolefinder.answers import normalise_answer
 from rolefinder.errors import InputError, Problem, RolefinderError
 from rolefinder.i18n import Catalog
+from rolefinder.yamlsource import file_kind, read_regular
 
 if TYPE_CHECKING:
     from rolefinder.account import Account
@@ -261,57 +261,7 @@ Resolver = Callable[[Conflict], str]  # returns "mine" or "theirs"
 
 
 # --------------------------------------------------------------------------- reading safely
-
-
-def read_regular(path: str, display: str | None = None, *, nofollow: bool = False,
-                 limit: int | None = None) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file, refusing FIFOs, devices and directories before reading.
-
-    ``O_NONBLOCK`` makes opening a FIFO return at once instead of waiting for a writer;
-    ``nofollow`` refuses a symbolic link in the last component (``ELOOP``).
-    """
-    from rolefinder.yamlsource import MAX_FILE_BYTES
-
-    display = display or path
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if nofollow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise InputError([Problem(display, None, "", "not_found")]) from None
-    except OSError as exc:
-        if nofollow and exc.errno == errno.ELOOP:
-            raise InputError([Problem(display, None, "", "swapped_link", catalog=MESSAGES)]) from None
-        raise InputError([Problem(display, None, "", "not_readable", {"error": exc.strerror})]) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(display, None, "", "not_regular", {"kind": file_kind(info.st_mode)})])
-        limit = MAX_FILE_BYTES if limit is None else limit
-        if info.st_size > limit:
-            raise InputError([Problem(display, None, "", "too_big",
-                                      {"size": info.st_size / 2**20, "limit": limit / 2**20})])
-        chunks, total = [], 0
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:  # it grew while we read
-                raise InputError([Problem(display, None, "", "too_big",
-                                          {"size": total / 2**20, "limit": limit / 2**20})])
-        return b"".join(chunks), info
-    finally:
-        os.close(fd)
-
-
-def file_kind(mode: int) -> str:
-    """A user-facing word for what a path is when it is not a regular file."""
-    for test, word in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return word
-    return "not a regular file"
+# read_regular (regular files only, size-limited, FIFOs refused at once) lives in yamlsource.
 
 
 # --------------------------------------------------------------------------- signals and writing

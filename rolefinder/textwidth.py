@@ -16,13 +16,14 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# colour codes, raw or as the marks of rolefinder.inert.style (turned into codes on output)
+ANSI = re.compile(r"\x1b\[[0-9;]*m|\x00[0-9a-f]{12}\[[0-9;]*m\x00")
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 20
 # closing punctuation never starts a line; opening never ends one
 _NO_START = set("，。、；：？！）》」』】〉,.;:?!)]}%…")
 _NO_END = set("（《「『【〈([{“‘")
-_TOKEN = re.compile(r"\x1b\[[0-9;]*m|\s+|[^\s\x1b]")
+_TOKEN = re.compile(r"\x1b\[[0-9;]*m|\x00[0-9a-f]{12}\[[0-9;]*m\x00|\s+|[^\s\x1b\x00]|\x00")
 
 
 def char_width(ch: str) -> int:
@@ -66,7 +67,7 @@ def _words(text: str) -> list[str]:
     units: list[str] = []
     for token in _TOKEN.findall(text):
         wide = len(token) == 1 and char_width(token) == 2
-        glue_prev = (len(token) == 1 and token in _NO_START) or token.startswith("\x1b")
+        glue_prev = (len(token) == 1 and token in _NO_START) or token.startswith(("\x1b", "\x00"))
         if units and _joins(units[-1], token, wide, glue_prev):
             units[-1] += token
         else:
@@ -80,7 +81,7 @@ def _joins(previous: str, token: str, wide: bool, glue: bool) -> bool:
         return False
     if glue or previous[-1] in _NO_END:
         return True
-    return not wide and not token.startswith("\x1b") and _latin(previous) and _latin(token)
+    return not wide and not token.startswith(("\x1b", "\x00")) and _latin(previous) and _latin(token)
 
 
 def _latin(unit: str) -> bool:

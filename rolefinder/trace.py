@@ -15,7 +15,6 @@ everything, or steps through it with next/back/next contact/quit.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,10 +47,9 @@ TEXT = Catalog(
 
 def supports_color(stream: IO[str] | None = None) -> bool:
     """Colours only on a real terminal, and never when NO_COLOR is set or TERM is dumb."""
-    stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    from rolefinder.inert import colour_allowed
+
+    return colour_allowed(stream or sys.stdout)
 
 
 def _read_line() -> str:
@@ -121,7 +119,9 @@ class TracePrinter:
 
     # ------------------------------------------------------------------ helpers
     def style(self, text: str, **kwargs: Any) -> str:
-        return click.style(text, **kwargs) if self.color else text
+        from rolefinder.inert import style
+
+        return style(text, **kwargs) if self.color else text
 
     def t(self, key: str, **params: object) -> str:
         return TEXT(key, self.lang, **params)

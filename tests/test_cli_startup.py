@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
@@ -41,3 +42,22 @@ def test_summary_shown_even_when_a_command_lacks_one(runner, monkeypatch) -> Non
     result = runner.invoke(cli, ["--help"])
     assert result.exit_code == 0
     assert re.search(r"^  demo\s+Run a built-in case", result.output, re.MULTILINE)
+
+
+def probe() -> None:
+    """A stand-in command that reports the collector's setting while a command runs."""
+    import gc
+
+    print(json.dumps({"threshold": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}))
+
+
+def test_a_command_runs_with_rare_collections_and_restores_them(runner, monkeypatch) -> None:
+    import click
+
+    monkeypatch.setitem(COMMANDS, "probe", f"{__name__}:probe_command")
+    monkeypatch.setitem(SUMMARIES, "probe", "Probe. 探针。")
+    monkeypatch.setitem(globals(), "probe_command", click.command()(probe))
+    before = gc.get_threshold()
+    seen = json.loads(runner.invoke(cli, ["probe"]).stdout)
+    assert seen["threshold"] >= 100_000 and seen["frozen"] > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

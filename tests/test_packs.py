@@ -83,7 +83,7 @@ def test_unknown_top_level_key():
     assert found == [
         f"/packs/core.yaml:{CORE.count(chr(10)) + 1}: colour: unknown field; expected one of: "
         "pack, title, industries, always, roles, questions, thresholds, interview, facts, titles, "
-        "offerings, rules, account_rules, playbooks, classification, tests"
+        "offerings, rules, account_rules, playbooks, classification, tests, crm"
     ]
 
 

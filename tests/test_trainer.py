@@ -14,6 +14,7 @@ from rolefinder.casebook import load_case
 from rolefinder.certainty import combine_all
 from rolefinder.cli import cli
 from rolefinder.identification import identify
+from rolefinder.inert import terminal_text
 from rolefinder.trace import TracePrinter, supports_color
 
 
@@ -104,7 +105,8 @@ def test_no_colour_codes_unless_asked() -> None:
     _, _, plain = traced()
     _, _, coloured = traced(color=True)
     assert not any("\x1b[" in line for line in plain)
-    assert any("\x1b[" in line for line in coloured)
+    assert not any("\x1b[" in line for line in coloured)  # marks, not codes, until printed
+    assert any("\x1b[" in terminal_text(line, colour=True) for line in coloured)
 
 
 def test_colour_only_on_a_terminal(monkeypatch) -> None:

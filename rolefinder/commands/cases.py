@@ -6,6 +6,7 @@ import click
 
 from rolefinder.cli import current_lang, emit, format_option, lang_option, large_option, resolve_lang, rules_option
 from rolefinder.i18n import Catalog, industry_label, pick
+from rolefinder.inert import style
 
 T = Catalog(
     {
@@ -118,15 +119,15 @@ def _print_case(account, key: dict[str, set[str]] | None, lang: str, columns: in
             click.echo(line)
 
     case = account.case or {}
-    say(click.style(pick(case.get("title"), lang), bold=True))
+    say(style(pick(case.get("title"), lang), bold=True))
     say(f"{account.name}" + (f" · {industry_label(account.industry, lang)}" if account.industry else ""))
     if account.offering:
         say(f"{T('offering', lang)}: {account.offering}", "  ")
     say()
-    say(click.style(T("scenario", lang), bold=True))
+    say(style(T("scenario", lang), bold=True))
     say(pick(case.get("scenario"), lang).strip())
     say()
-    say(click.style(T("chart", lang), bold=True))
+    say(style(T("chart", lang), bold=True))
     labels = account.knowledge.roles if account.knowledge else {}
     for prefix, rest, contact in tree_prefixes(account.contacts):
         details = " · ".join(x for x in (contact.title, contact.department) if x)

@@ -8,6 +8,7 @@ import click
 
 from rolefinder.cli import lang_option, resolve_lang
 from rolefinder.i18n import Catalog, pick, value_label
+from rolefinder.inert import style
 
 T = Catalog(
     {
@@ -50,7 +51,7 @@ def demo(case_name: str | None, out_dir: str | None, lang: str | None) -> None:
     name = case_name or DEMO_CASE
     account = load_case(name)
     case = account.case or {}
-    click.echo(click.style(T("case", lang, title=pick(case.get("title"), lang)), bold=True))
+    click.echo(style(T("case", lang, title=pick(case.get("title"), lang)), bold=True))
     click.echo(pick(case.get("scenario"), lang).strip())
     click.echo()
     result = identify(account)

@@ -7,20 +7,29 @@ import sys
 import click
 
 from rolefinder.cli import emit, format_option, lang_option, large_option, resolve_lang, rules_option
+from rolefinder.commands.many import finish, jobs_option, outcomes
+from rolefinder.i18n import Catalog
+
+T = Catalog({"no_trace": {"en": "--trace, --step and --contact work on one file at a time",
+                          "zh": "--trace、--step 和 --contact 一次只能用于一个文件"}})
 
 
 def _style(enabled: bool):
     if enabled:
-        return click.style
+        from rolefinder.inert import style
+
+        return style
     return lambda text, **_: text
 
 
 def _color(fmt: str) -> bool:
-    return fmt == "text" and sys.stdout.isatty()
+    from rolefinder.inert import colour_allowed
+
+    return fmt == "text" and colour_allowed(sys.stdout)
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option("text", "json", "jsonl", "yaml")
 @click.option("--indent", type=click.IntRange(0, 8), default=None,
               help="Indent JSON by this many spaces (0: one compact line). Default: 2 on a terminal, "
@@ -34,10 +43,11 @@ def _color(fmt: str) -> bool:
 @click.option("--contact", "only", default=None, metavar="ID",
               help="Trace only this contact (implies --trace). 只演示这位联系人的推理。")
 @large_option
+@jobs_option
 @lang_option
 @rules_option
-def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, only: str | None,
-             large: bool, lang: str | None, rules: tuple[str, ...]) -> None:
+def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, step: bool, only: str | None,
+             large: bool, jobs: int, lang: str | None, rules: tuple[str, ...]) -> None:
     """Identify the buying role of every contact in an account FILE.
 
     识别客户文件中每位联系人的采购角色。Prints a table of roles with certainty and status,
@@ -46,7 +56,16 @@ def identify(file: str, fmt: str, indent: int | None, trace: bool, step: bool, o
     the account, packs, thresholds and gaps. JSON 逐个联系人输出;jsonl 每位联系人一行,最后一行是客户与缺口。
     With --trace the reasoning is shown contact by contact in org-chart order, the same on every
     run (on stderr when the format is not text).
+    Several FILES or directories are identified one after the other, or with --jobs N in N
+    processes; a file that fails is reported and the others go on (exit status 2 at the end).
+    可同时给出多个文件或目录,--jobs N 用 N 个进程并行处理;失败的文件会被报告,其余照常处理。
     """
+    from pathlib import Path
+
+    if len(files) > 1 or Path(files[0]).is_dir() or jobs != 1:
+        _many(files, fmt, indent, bool(trace or step or only), jobs, resolve_lang(lang), rules)
+        return
+    file = files[0]
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
     from rolefinder.textwidth import terminal_width
@@ -88,6 +107,39 @@ def _stream(result, fmt: str, indent: int | None) -> None:
     else:
         write_json(result, stdout, 2 if indent is None and stdout.isatty() else indent)
     stdout.flush()
+
+
+def _many(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, jobs: int, lang: str,
+          rules: tuple[str, ...]) -> None:
+    """Many accounts: each file's output as the single-file command prints it, in order.
+
+    ``json`` becomes one array of the accounts' documents, ``yaml`` a stream of documents,
+    ``jsonl`` simply continues line after line (each account's contacts, then its record).
+    """
+    from functools import partial
+
+    from rolefinder.batch import collect, identify_task
+    from rolefinder.errors import InputError, Problem
+
+    if trace:
+        raise InputError([Problem(None, None, "--trace", "no_trace", {}, T)])
+    paths = collect(files)
+    task = partial(identify_task, rules=rules, fmt=fmt, lang=lang, indent=indent)
+    out = sys.stdout
+    first = True
+    for text in outcomes(task, paths, jobs, rules, lang):
+        if fmt == "json":
+            out.write(("[" if first else ",") + text.rstrip("\n"))
+        elif fmt == "yaml":
+            out.write("---\n" + text)
+        else:
+            out.write(text if first or fmt == "jsonl" else "\n" + text)
+        out.flush()
+        first = False
+    if fmt == "json":
+        out.write("[]\n" if first else "]\n")
+    out.flush()
+    finish(lang)
 
 
 @click.command()

@@ -21,6 +21,7 @@ from rolefinder.cli import emit, format_option, lang_option, resolve_lang, rules
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.identification import ContactResult, NextQuestion
+from rolefinder.inert import inert
 from rolefinder.interviewing import AccountFile, Interview, new_account_text
 from rolefinder.report import pad, width
 
@@ -167,7 +168,7 @@ class Terminal:
             self.session.flush()
         if self.tty:
             try:
-                return _normal(input(prompt + " "))
+                return _normal(input(inert(prompt) + " "))  # readline writes the prompt itself
             except EOFError:
                 raise _Quit from None
         click.echo(prompt + " ", nl=False)

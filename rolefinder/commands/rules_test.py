@@ -11,6 +11,7 @@ import click
 
 from rolefinder.cli import emit, format_option, lang_option, resolve_lang
 from rolefinder.i18n import Catalog, pick
+from rolefinder.inert import style
 
 T = Catalog(
     {
@@ -65,7 +66,7 @@ def test(ctx: click.Context, directory: str | None, cases: tuple[str, ...], fmt:
         for outcome in outcomes:
             _print_outcome(outcome, labels, lang)
         summary = T("summary", lang, passed=len(outcomes) - failed, failed=failed)
-        click.echo(click.style(summary, fg="red" if failed else "green", bold=True))
+        click.echo(style(summary, fg="red" if failed else "green", bold=True))
     if failed:
         ctx.exit(1)
 
@@ -74,8 +75,8 @@ def _print_outcome(outcome, labels: dict[str, dict[str, str]], lang: str) -> Non
     def name(role: str) -> str:
         return f"{role} ({pick(labels[role], lang)})" if role in labels else role
 
-    mark = click.style(T("pass", lang), fg="green") if outcome.passed else \
-        click.style(T("fail", lang), fg="red", bold=True)
+    mark = style(T("pass", lang), fg="green") if outcome.passed else \
+        style(T("fail", lang), fg="red", bold=True)
     title = f"  {pick(outcome.title, lang)}" if outcome.title else ""
     click.echo(f"{mark} {T(outcome.kind, lang)} {outcome.id}{title} · "
                f"{T('checked', lang, count=outcome.checked)}")
