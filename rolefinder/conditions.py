@@ -118,7 +118,7 @@ def describe(spec: RuleSpec, knowledge: Knowledge, lang: str, contact: Contact |
         out.append(T("fact", lang, name=fact_label(name, lang), value=value))
     out += _org(spec, knowledge, lang, contact, manager_name)
     for name, values in spec.account:
-        out.append(T(name, lang, value="/".join(sorted(values))))
+        out.append(T(name, lang, value="/".join(fact_label(v, lang) for v in sorted(values))))
     return out
 
 
