@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from rolefinder.answers import ABSENT, ANSWERS
-from rolefinder.errors import PackError, Problem, did_you_mean
+from rolefinder.errors import InputError, PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
 from rolefinder.patterns import UnsafePattern, compile_safe
 from rolefinder.resources import data_dir
 from rolefinder.setting import PARTS, UNKNOWN, OfferingPattern, TitleRules
-from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, type_name
+from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, parse_yaml, read_text, type_name
 
 STATUSES = ("confirmed", "probable", "possible", "ruled_out")
 LEVELS = {"confirmed": 3, "probable": 2, "possible": 1, "ruled_out": -1}
@@ -366,9 +366,12 @@ def load_knowledge(
 @lru_cache(maxsize=16)
 def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: bool) -> Knowledge:
     raw: list[tuple[Path, YamlMap]] = []
+    deferred: list[tuple[int, Path, dict[str, Any]]] = []  # (position among the packs, path, header)
     problems: list[Problem] = []
     for path in builtin_pack_paths():
-        data = load_yaml(path)
+        text = read_text(path)
+        header = None if all_industries else _pack_header(text)
+        data = parse_yaml(text, str(path)) if header is None else header
         if not isinstance(data, YamlMap):
             problems.append(Problem(str(path), 1, "", "expected_type",
                                     {"expected": "mapping", "got": type_name(data)}, _ERRORS))
@@ -380,14 +383,137 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
             or all_industries
             or (industry is not None and isinstance(industries, list) and industry in industries)
         )
-        if wanted:
-            raw.append((path, data))
+        if not wanted:
+            continue
+        if header is not None and set(header.key_lines) <= _DEFERRABLE:
+            deferred.append((len(raw) + len(deferred), path, header))
+        else:
+            raw.append((path, data if header is None else parse_yaml(text, str(path))))
     for directory in extra:
         for path in _pack_paths(directory):
             raw.append((path, load_yaml(path)))
     if problems:
         raise PackError(problems)
-    return build_knowledge(raw)
+    knowledge = build_knowledge(raw)
+    if deferred:
+        _defer(knowledge, deferred)
+    return knowledge
+
+
+# A shipped pack with nothing but these top-level keys (the visit playbooks, the account
+# classes) adds nothing to identification: it is parsed the first time its sections are read.
+_HEADER_KEYS = ("pack", "title", "industries", "always")
+_DEFERRABLE = frozenset((*_HEADER_KEYS, "playbooks", "classification"))
+_TOP_LINE = re.compile(r"^(?![\s#]).*$", re.MULTILINE)  # a line that starts in column 0
+_TOP_KEY = re.compile(r"([a-z_]+):(?:[ \t](.*))?$")
+
+
+def _pack_header(text: str) -> YamlMap | None:
+    """A pack's header (pack, title, industries, always) and top-level keys, without parsing it all.
+
+    Read from the lines that start in column 0, which in a block mapping are exactly the
+    top-level keys. Anything less plain (a document marker, a quoted key, a header value on
+    the lines below) gives None, and the caller parses the whole pack as before.
+    """
+    keys, header_lines = {}, []
+    for match in _TOP_LINE.finditer(text):
+        if not match.group(0):
+            continue  # the end of the text
+        key = _TOP_KEY.fullmatch(match.group(0).rstrip())
+        if key is None or key.group(1) in keys:
+            return None
+        keys[key.group(1)] = text.count("\n", 0, match.start()) + 1
+        if key.group(1) in _HEADER_KEYS:
+            value = (key.group(2) or "").strip()
+            if not value or value[0] in "|>":
+                return None
+            header_lines.append(match.group(0))
+    try:
+        header = parse_yaml("\n".join(header_lines) + "\n") if header_lines else YamlMap()
+    except InputError:  # the whole pack's parse reports it with its line
+        return None
+    if not isinstance(header, YamlMap):
+        return None
+    header.key_lines = keys  # every top-level key, with its line
+    return header
+
+
+def _defer(knowledge: Knowledge, deferred: list[tuple[int, Path, YamlMap]]) -> None:
+    """List the deferred packs now; parse and validate their sections on first use."""
+    for position, path, header in deferred:
+        name = header.get("pack") or path.stem
+        title = header.get("title") if isinstance(header.get("title"), dict) else {"zh": name, "en": name}
+        industries = tuple(header.get("industries") or ())
+        info = PackInfo(name, str(path), dict(title), industries, {"roles": 0, "questions": 0, "rules": 0})
+        knowledge.packs.insert(position, info)
+    paths = [path for _, path, _ in deferred]
+    knowledge.sections = _LazySections(knowledge.sections, lambda: _load_deferred(knowledge, paths))
+
+
+def _load_deferred(knowledge: Knowledge, paths: list[Path]) -> dict[str, list[tuple[str, str, Any]]]:
+    builder = _Builder()
+    builder.roles, builder.questions = knowledge.roles, knowledge.questions
+    builder.packs = [p for p in knowledge.packs if Path(p.path) not in paths]
+    for path in paths:
+        builder.add_pack(path, load_yaml(path))
+    order = {p.name: index for index, p in enumerate(knowledge.packs)}
+    merged = {key: list(entries) for key, entries in dict.items(knowledge.sections)}
+    for key, entries in builder.sections.items():
+        if entries:
+            merged[key] = sorted([*merged.get(key, []), *entries], key=lambda e: order.get(e[0], 0))
+            validate = _section_validator(key)
+            if validate is not None:
+                builder.problems += validate(merged[key], knowledge.roles, knowledge.questions)
+    if builder.problems:
+        raise PackError(builder.problems)
+    return {key: merged[key] for key in SECTION_KEYS if merged.get(key)}
+
+
+class _LazySections(dict):
+    """``Knowledge.sections`` whose deferred packs are parsed when a section is first read."""
+
+    def __init__(self, loaded: dict, load: Any) -> None:
+        super().__init__(loaded)
+        self._load = load
+
+    def _ready(self) -> None:
+        if self._load is not None:
+            load, self._load = self._load, None
+            sections = load()
+            dict.clear(self)
+            dict.update(self, sections)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._ready()
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._ready()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._ready()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self._ready()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._ready()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._ready()
+        return dict.keys(self)
+
+    def values(self):
+        self._ready()
+        return dict.values(self)
+
+    def items(self):
+        self._ready()
+        return dict.items(self)
 
 
 def build_knowledge(raw: list[tuple[Path, Any]]) -> Knowledge:

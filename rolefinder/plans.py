@@ -95,6 +95,21 @@ _LABEL_TEXTS = {
         "department": {"zh": "部门", "en": "Department"},
         "related_gaps": {"zh": "相关缺口", "en": "Related gaps"},
         "page": {"zh": "页", "en": "page"},
+        "summary": {"zh": "一页摘要", "en": "Summary on one page"},
+        "author": {"zh": "编制人", "en": "Prepared by"},
+        "plan_date": {"zh": "日期", "en": "Date"},
+        "deciders": {"zh": "决策者", "en": "Decision makers"},
+        "champions": {"zh": "教练(内线)", "en": "Champion"},
+        "no_decider": {"zh": "尚未识别出决策者", "en": "none identified yet"},
+        "no_champion": {"zh": "还没有教练(内线)", "en": "none yet"},
+        "red_flags": {"zh": "风险信号", "en": "Red flags"},
+        "no_flags": {"zh": "没有风险信号", "en": "none"},
+        "next_actions": {"zh": "接下来的三项行动", "en": "Next three actions"},
+        "legend": {"zh": "态度图例", "en": "Attitude legend"},
+        "reasons_for": {"zh": "依据", "en": "Why"},
+        "appendix": {"zh": "附录:证据与规则", "en": "Appendix: evidence and rules"},
+        "rule": {"zh": "规则", "en": "Rule"},
+        "visit_with": {"zh": "{date} 拜访 {name}{title}:{objective}", "en": "{date}: visit {name}{title}: {objective}"},
 }
 LABELS = Catalog({**VALUE_TEXTS, **_LABEL_TEXTS})
 ERRORS = Catalog(
@@ -151,28 +166,62 @@ class _Ctx:
         return self.t(value) if value else self.t("unknown")
 
 
-def build_plan(ident: Identification, lang: str = "en", start: date | None = None) -> dict[str, Any]:
-    """The whole account plan as plain data in ``lang``, ready for any template."""
+def build_plan(ident: Identification, lang: str = "en", start: date | None = None,
+               author: str | None = None, evidence: bool = False) -> dict[str, Any]:
+    """The whole account plan as plain data in ``lang``, ready for any template.
+
+    The body speaks in plain reasons; rule ids and certainty factors appear only in the
+    appendix, and only with ``evidence`` (a manager's handout is not a debugging aid).
+    """
     ctx = _Ctx(ident, lang, playbooks_of(ident.knowledge))
     start = start or date.today()
     klass = classify(ident.account.fields, ident.knowledge)
     visits = _visits(ctx, klass.cls if klass else None)
     calendar = _calendar(ctx, visits, start)
+    gaps = [{"severity": g.severity, "kind": ctx.t(g.severity), "text": g.text(lang)}
+            for g in sorted(ident.gaps, key=lambda g: g.severity != "red_flag")]
     return {
         "lang": lang,
         "L": {key: ctx.t(key) for key in _PLAIN_LABELS},
         "start": start.isoformat(),
+        "author": author or "",
         "account": _header(ctx),
         "classification": _classification(ctx, klass),
+        "summary": _summary(ctx, visits, calendar, gaps),
+        "legend": [{"id": a, "label": ctx.t(a)} for a in ("champion", "supporter", "neutral", "opponent",
+                                                           "unknown")],
         "tree": (tree := _tree(ctx)),
         "fence": _fence(tree),
         "role_rows": _role_rows(ctx),
-        "gaps": [{"severity": g.severity, "kind": ctx.t(g.severity), "text": g.text(lang)}
-                 for g in sorted(ident.gaps, key=lambda g: g.severity != "red_flag")],
+        "appendix": _appendix(ctx) if evidence else [],
+        "gaps": gaps,
         "visits": visits,
         "calendar": calendar,
         "evaluation": _evaluation(ctx, visits),
     }
+
+
+def _summary(ctx: _Ctx, visits: list[dict[str, Any]], calendar: list[dict[str, Any]],
+             gaps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Page one: who decides, who sells for us inside, what worries us, what to do next."""
+    ident = ctx.ident
+    deciders = [f"{r.contact.name} ({ctx.role_label('decision_maker')} "
+                f"{r.beliefs['decision_maker'].certainty:.0%})" for r in ident.holders("decision_maker")]
+    champions = [r.contact.name for r in ident.contacts if r.contact.attitude == "champion"]
+    by_id = {v["id"]: v for v in visits}
+    actions, seen = [], set()
+    for event in calendar:
+        if event["id"] in seen:
+            continue
+        seen.add(event["id"])
+        visit = by_id[event["id"]]
+        title = f" ({visit['title']})" if visit["title"] else ""
+        actions.append(ctx.t("visit_with", date=event["date"], name=visit["name"], title=title,
+                             objective=visit["objective"]))
+        if len(actions) == 3:
+            break
+    return {"deciders": deciders, "champions": champions,
+            "red_flags": [g["text"] for g in gaps if g["severity"] == "red_flag"], "actions": actions}
 
 
 _PLAIN_LABELS = [k for k, v in {**VALUE_TEXTS, **_LABEL_TEXTS}.items() if "{" not in v["en"]]
@@ -260,7 +309,9 @@ def _node(ctx: _Ctx, result: ContactResult, indent: str, last: bool, depth: int,
 
 
 def _role_rows(ctx: _Ctx) -> list[dict[str, Any]]:
-    """Every role still in play (ruled-out ones are left out: they need no visit), with evidence."""
+    """Every role still in play (ruled-out ones are left out: they need no visit), with the
+    plain reasons that speak *for* it, strongest first; evidence against a role, and rule ids,
+    belong in the appendix."""
     rows = []
     for result in ctx.ident.contacts:
         live = [b for b in result.roles if b.status != "ruled_out"]
@@ -268,12 +319,22 @@ def _role_rows(ctx: _Ctx) -> list[dict[str, Any]]:
             rows.append({
                 "contact": result.contact.name, "role": ctx.role_label(belief.role),
                 "certainty": f"{belief.certainty:.0%}", "status": ctx.t(belief.status),
-                "evidence": [f"{ctx.p(e.reason)} [{e.rule} {e.certainty:+.2f}]"
-                             for e in belief.evidence],
+                "evidence": _unique(ctx.p(e.reason) for e in belief.evidence if e.certainty > 0),
             })
         if not live:
             rows.append({"contact": result.contact.name, "role": ctx.t(_no_role_key(result)),
                          "certainty": "–", "status": "–", "evidence": []})
+    return rows
+
+
+def _appendix(ctx: _Ctx) -> list[dict[str, Any]]:
+    """Every piece of evidence with its rule id and certainty factor, for ``--evidence``."""
+    rows = []
+    for result in ctx.ident.contacts:
+        for belief in result.roles:
+            for e in belief.evidence:
+                rows.append({"contact": result.contact.name, "role": ctx.role_label(belief.role),
+                             "rule": e.rule, "cf": f"{e.certainty:+.2f}", "reason": ctx.p(e.reason)})
     return rows
 
 
@@ -352,7 +413,9 @@ def _visit(ctx: _Ctx, result: ContactResult, extra: dict[str, Any]) -> dict[str,
     questions = _open_questions(ctx, result)
     unknowns = len(questions) + (c.attitude is None) + (c.influence is None)
     score = priority(books, result, unknowns)
-    cadence = max(1, round(main.cadence_days * extra.get("cadence_factor", 1.0)))
+    cadence = max(books.min_days, round(main.cadence_days * extra.get("cadence_factor", 1.0)
+                                        * books.cadence_influence.get(c.influence or "unknown", 1.0)
+                                        * books.cadence_attitude.get(c.attitude or "unknown", 1.0)))
     cares = [ctx.p(ctx.ident.knowledge.roles[r].cares_about) for r in held
              if ctx.ident.knowledge.roles[r].cares_about]
     objective = ctx.p(main.objective)
@@ -370,6 +433,7 @@ def _visit(ctx: _Ctx, result: ContactResult, extra: dict[str, Any]) -> dict[str,
         "format_ids": list(main.formats),
         "cadence_days": cadence, "cadence": ctx.t("every_days", days=cadence),
         "open_questions": questions, "notes": c.notes or "", "no_role_text": ctx.t(_no_role_key(result)),
+        "no_part": has_no_part(result),
         "gaps": [g.text(ctx.lang) for g in ctx.ident.gaps if c.id in g.contacts],
     }
 
@@ -412,14 +476,25 @@ def _calendar(ctx: _Ctx, visits: list[dict[str, Any]], start: date) -> list[dict
         events.append((day, visit["rank"], ctx.t("first_visit"), visit))
     wanted = []
     for day, _rank, _kind, visit in list(events):
+        if visit.get("no_part"):
+            continue  # a courtesy first visit, no recurring ones
         follow = day + timedelta(days=visit["cadence_days"])
         while follow <= horizon:
             wanted.append((follow, visit["rank"], visit))
             follow += timedelta(days=visit["cadence_days"])
+    per_month: dict[tuple[str, int, int], int] = {}
+    for day, _rank, _kind, visit in events:
+        key = (visit["id"], day.year, day.month)
+        per_month[key] = per_month.get(key, 0) + 1
+    cap = ctx.books.max_per_month
     for day, rank, visit in sorted(wanted, key=lambda w: (w[0], w[1])):
         placed = book(day)
-        if placed <= horizon:
-            events.append((placed, rank, ctx.t("follow_up"), visit))
+        key = (visit["id"], placed.year, placed.month)
+        if placed > horizon or per_month.get(key, 0) >= cap:
+            booked[placed] -= 1  # not this one: the contact has had their visits this month
+            continue
+        per_month[key] = per_month.get(key, 0) + 1
+        events.append((placed, rank, ctx.t("follow_up"), visit))
     events.sort(key=lambda e: (e[0], e[1]))
     sep = "、" if ctx.lang == "zh" else ", "
     return [{"date": d.isoformat(), "kind": kind, "id": v["id"], "name": v["name"],
@@ -480,13 +555,13 @@ def md_escape(text: Any) -> str:
 
 
 def render_plan(ident: Identification, fmt: str, lang: str = "en",
-                start: date | None = None) -> str | bytes:
+                start: date | None = None, author: str | None = None, evidence: bool = False) -> str | bytes:
     """The account plan as Markdown, HTML or text (``str``), or PDF (``bytes``)."""
     if fmt not in FORMATS:
         raise PlanError([Problem(None, None, "--format", "bad_format", {"value": fmt}, ERRORS)])
     if fmt == "pdf":
-        return html_to_pdf(render_plan(ident, "html", lang, start))
-    plan = build_plan(ident, lang, start)
+        return html_to_pdf(render_plan(ident, "html", lang, start, author, evidence))
+    plan = build_plan(ident, lang, start, author, evidence)
     if fmt == "html":
         plan["map_svg"] = _map_picture(ident, lang)
     return _environment().get_template(f"plan.{fmt}.j2").render(plan=plan, L=plan["L"])
@@ -528,10 +603,11 @@ def format_for(path: str | os.PathLike[str], fmt: str | None = None) -> str:
 
 
 def write_plan(ident: Identification, path: str | os.PathLike[str], fmt: str | None = None,
-               lang: str = "en", start: date | None = None) -> Path:
+               lang: str = "en", start: date | None = None, author: str | None = None,
+               evidence: bool = False) -> Path:
     """Render the plan and write it atomically (the old file or the new one, never half)."""
     target = Path(path)
-    atomic_write(target, render_plan(ident, format_for(target, fmt), lang, start))
+    atomic_write(target, render_plan(ident, format_for(target, fmt), lang, start, author, evidence))
     return target
 
 

@@ -22,7 +22,7 @@ SECTION_KEYS = ("visitors", "formats", "priority", "calendar", "roles", "attitud
                 "evaluation")
 ROLE_KEYS = ("weight", "objective", "messages", "materials", "visitors", "formats", "cadence_days")
 PRIORITY_KEYS = ("influence", "attitude", "per_unknown", "max_unknowns")
-CALENDAR_KEYS = ("visits_per_day", "horizon_days")
+CALENDAR_KEYS = ("visits_per_day", "horizon_days", "min_days", "max_per_month", "influence", "attitude")
 ACCOUNT_KEYS = ("cadence_factor", "visitors", "note")
 INFLUENCE_LEVELS = ("high", "medium", "low", "unknown")
 ATTITUDE_LEVELS = ("champion", "supporter", "neutral", "opponent", "unknown")
@@ -72,6 +72,12 @@ class Playbooks:
     max_unknowns: int = 0
     visits_per_day: int = 2
     horizon_days: int = 90
+    # follow-up rhythm: the role's cadence × these factors × the account class's, never more
+    # often than every min_days (15: at most two visits a month to one person)
+    min_days: int = 15
+    max_per_month: int = 2
+    cadence_influence: dict[str, float] = field(default_factory=lambda: dict.fromkeys(INFLUENCE_LEVELS, 1.0))
+    cadence_attitude: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ATTITUDE_LEVELS, 1.0))
     roles: dict[str, RolePlay] = field(default_factory=dict)
     attitudes: dict[str, dict[str, str]] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -176,12 +182,19 @@ def _check_priority(check: _Checker, body: YamlMap, into: Playbooks) -> None:
         cal = check.mapping(body["calendar"], body.line_of("calendar"), "playbooks.calendar")
         if cal is not None:
             check.keys(cal, CALENDAR_KEYS, "playbooks.calendar")
-            for key, high in (("visits_per_day", 50), ("horizon_days", 3650)):
+            for key, high in (("visits_per_day", 50), ("horizon_days", 3650), ("min_days", 365),
+                              ("max_per_month", 31)):
                 if key in cal:
                     value = check.number(cal[key], cal.line_of(key), f"playbooks.calendar.{key}",
                                          1, high, integer=True)
                     if value is not None:
                         setattr(into, key, value)
+            if "influence" in cal:
+                into.cadence_influence.update(check.levels(cal["influence"], cal.line_of("influence"),
+                                                           "playbooks.calendar.influence", INFLUENCE_LEVELS))
+            if "attitude" in cal:
+                into.cadence_attitude.update(check.levels(cal["attitude"], cal.line_of("attitude"),
+                                                          "playbooks.calendar.attitude", ATTITUDE_LEVELS))
 
 
 def _check_roles(check: _Checker, body: YamlMap, into: Playbooks) -> None:

@@ -303,7 +303,7 @@ def test_html_prints_in_headless_chromium(demo, tmp_path: Path, lang: str) -> No
         pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk); "
                     "the print test needs a real browser")
     pypdf = pytest.importorskip("pypdf", reason="pypdf (test extra) reads the printed PDF")
-    html = write_plan(demo, tmp_path / "plan.html", lang=lang, start=START)
+    html = write_plan(demo, tmp_path / "plan.html", lang=lang, start=START, author="Li Lei")
     pdf = tmp_path / "plan.pdf"
     profile = tempfile.mkdtemp(dir=tmp_path)
     subprocess.run(
@@ -316,7 +316,85 @@ def test_html_prints_in_headless_chromium(demo, tmp_path: Path, lang: str) -> No
     reader = pypdf.PdfReader(pdf)
     assert 4 <= len(reader.pages) <= 20, f"unexpected page count {len(reader.pages)}"
     # NFKC: PDF text extraction may give Kangxi radicals (U+2F00...) for common ideographs
-    text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in reader.pages))
-    text = re.sub(r"\s+", "", text)
+    pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in reader.pages]
+    text = re.sub(r"\s+", "", "".join(pages))
     for result in demo.contacts:
         assert result.contact.name in text, f"{result.contact.name} missing from the printed PDF"
+    plan = build_plan(demo, lang, START)
+    radicals = str.maketrans("⻔⻆⻓⻅⻩⻜⻋⻚⻛⻢⻝⻘⻨⻤", "门角长见黄飞车页风马食青麦鬼")
+
+    def squeeze(text: str) -> str:  # CJK radicals (U+2Exx) that NFKC leaves alone, mapped back
+        return re.sub(r"\s+", "", text).translate(radicals)
+
+    first = squeeze(pages[0])
+    for label in ("summary", "next_actions", "legend", "deciders"):  # page 1: the summary
+        assert squeeze(plan["L"][label]) in first
+    assert "王建国" in first and "Li Lei" in pages[0]
+    assert not re.search(r"\b(core|manufacturing|playbooks)\.[a-z_]+\.", "".join(pages))  # no rule ids
+    assert any(plan["L"]["certainty"] in p for p in pages)  # the header in one piece
+    assert not re.search(r"\d{4}-\s*\n\s*\d", "".join(pages))  # no date broken after its year
+    assert len(pages[-1].strip()) > 100, "the last page is (nearly) blank"
+
+
+
+# --------------------------------------------------------------------------- a plan a manager keeps
+
+def test_summary_first_with_author_date_and_next_actions(demo) -> None:
+    plan = build_plan(demo, "en", START, author="Li Lei")
+    summary = plan["summary"]
+    assert summary["deciders"] == ["王建国 (Decision maker 98%)"] and summary["champions"] == ["李振华"]
+    assert len(summary["actions"]) == 3 and summary["actions"][0].startswith("2026-12-01: visit 王建国")
+    assert summary["red_flags"] and "郑海波" in summary["red_flags"][0]
+    txt = render_plan(demo, "txt", "en", START, author="Li Lei")
+    assert txt.index("Summary on one page") < txt.index("Buying-center map")
+    assert "Prepared by: Li Lei" in txt and "Date: 2026-12-01" in txt
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html"])
+def test_rule_ids_only_in_the_evidence_appendix(demo, fmt: str) -> None:
+    rule = re.compile(r"\bcore\.(answer|chart|title|org|judgement)\.")
+    plain = render_plan(demo, fmt, "en", START)
+    assert not rule.search(plain.replace("\\", ""))
+    full = render_plan(demo, fmt, "en", START, evidence=True)
+    assert "Appendix: evidence and rules" in full
+    assert rule.search(full.replace("\\", "")) and "core.answer.final_say.yes" in full.replace("\\", "")
+
+
+def test_reasons_listed_under_a_role_speak_for_it(demo) -> None:
+    rows = build_plan(demo, "en", START)["role_rows"]
+    buyer = next(r for r in rows if r["contact"] == "孙立峰" and r["role"] == "Buyer")
+    decider = next(r for r in rows if r["contact"] == "王建国")
+    assert "Having the final say is what makes a decision maker" in decider["evidence"]
+    assert all("final say" not in reason for reason in buyer["evidence"])
+    against = [e for r in demo.contacts for b in r.roles for e in b.evidence if e.certainty < 0]
+    listed = {reason for r in rows for reason in r["evidence"]}
+    assert against and not any(e.reason["en"] in listed and e.certainty < 0 and
+                               not any(f.reason == e.reason and f.certainty > 0
+                                       for r in demo.contacts for b in r.roles for f in b.evidence)
+                               for e in against)
+
+
+def test_calendar_a_rep_could_follow(demo) -> None:
+    plan = build_plan(demo, "en", START)
+    per_month: dict[tuple[str, str], int] = {}
+    for event in plan["calendar"]:
+        key = (event["id"], event["date"][:7])
+        per_month[key] = per_month.get(key, 0) + 1
+    assert max(per_month.values()) <= 2
+    president = [e for e in plan["calendar"] if e["id"] == "president"]  # no part in this purchase
+    assert len(president) == 1 and president[0]["kind"] == "First visit"
+    cadence = {v["id"]: v["cadence_days"] for v in plan["visits"]}
+    assert min(cadence.values()) >= 15
+    assert cadence["line_worker"] > cadence["coo"]  # a low-influence user less often than the decider
+    assert len(plan["calendar"]) < 60
+
+
+def test_plan_to_standard_output(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    case = str(case_path("mes-manufacturing"))
+    result = runner.invoke(cli, ["plan", case, "-o", "-", "--lang", "en", "--author", "Li Lei"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Account plan: ") and "Prepared by: Li Lei" in result.stdout
+    md = runner.invoke(cli, ["plan", case, "-o", "-", "--format", "md", "--evidence"])
+    assert md.stdout.startswith("# ") and "core.answer" in md.stdout.replace("\\", "")
+    assert list(tmp_path.iterdir()) == []  # no file named "-"

@@ -28,11 +28,17 @@ _START_HELP = ("First day of the action calendar, YYYY-MM-DD (default: today). "
               help="md, html, txt or pdf (pdf needs: pip install 'rolefinder[pdf]'); "
                    "default: from the output's suffix. 输出格式,默认按文件后缀判断。")
 @click.option("--start", default=None, metavar="DATE", help=_START_HELP)
+@click.option("--author", default=None, metavar="NAME",
+              help="Who prepared the plan, printed under the title (default: the login name). "
+                   "编制人,印在标题下方(默认:登录名)。")
+@click.option("--evidence", is_flag=True,
+              help="Add an appendix with every piece of evidence: rule ids and certainty factors. "
+                   "附加证据附录:规则编号与确定性因子。")
 @jobs_option
 @lang_option
 @rules_option
-def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None, jobs: int, lang: str | None,
-         rules: tuple[str, ...]) -> None:
+def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None, author: str | None,
+         evidence: bool, jobs: int, lang: str | None, rules: tuple[str, ...]) -> None:
     """Write the account plan for FILE: classification, buying-center map, visits, calendar.
 
     生成客户计划:客户分级及依据、采购决策链地图、角色与证据、缺口与风险、按优先级排序的
@@ -49,6 +55,10 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
         _many(files, output, fmt or "html", parse_start(start), jobs, lang, rules)
         return
     file = files[0]
+    author = author if author is not None else _login()
+    if output == "-":  # standard output: text unless --format says otherwise
+        _to_stdout(file, fmt or "txt", parse_start(start), author, evidence, lang, rules)
+        return
     if Path(output).is_dir():
         from rolefinder.errors import InputError, Problem
 
@@ -57,8 +67,33 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
     when = parse_start(start)
     check_writable(output)
     result = identify(load_account(file, rules=rules))
-    path = write_plan(result, output, fmt, lang, when)
+    path = write_plan(result, output, fmt, lang, when, author, evidence)
     click.echo(T("written", lang, path=path))
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _to_stdout(file: str, fmt: str, when, author: str, evidence: bool, lang: str,
+               rules: tuple[str, ...]) -> None:
+    import sys
+
+    from rolefinder.account import load_account
+    from rolefinder.identification import identify
+    from rolefinder.plans import render_plan
+
+    rendered = render_plan(identify(load_account(file, rules=rules)), fmt, lang, when, author, evidence)
+    if isinstance(rendered, bytes):
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.flush()
+    else:
+        click.echo(rendered, nl=False)
 
 
 def _many(files: tuple[str, ...], output: str, fmt: str, when, jobs: int, lang: str,
