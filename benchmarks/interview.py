@@ -1,109 +1,48 @@
 """Simulated reps: how many questions the interview asks, and how right it ends up.
 
-For every account of one part of the evaluation set (``tests/data/eval/dev/*.yaml`` by default)
-all answers are removed, then every contact is interviewed in file order through
-:class:`rolefinder.interviewing.Interview` while an oracle answers from the file's true answers
-(``unsure`` where the file has none).
-The held roles at the end are scored against ``case.key``: exact role sets per contact and the
-F1 of (contact, role) pairs, next to the same scores with the full 11-question questionnaire.
-Then the per-step latency (answer → next question ready) on a synthetic 50-contact account.
+For every account of each part of the evaluation set (``tests/data/eval/dev`` — the part the
+knowledge is tuned on — and ``tests/data/eval/test`` — never tuned on, only reported) a rep
+starts from the org chart alone and is interviewed as :func:`rolefinder.evaluation.interview`
+describes (file order, then back to contacts the account view still has questions for; an
+oracle answers from the file, ``unsure`` stays ``unsure``). The held roles at the end are
+scored against ``case.key``: questions per contact, exact role sets per contact and the F1 of
+(contact, role) pairs, next to the same scores with the full 11-question questionnaire. Then the per-step latency
+(answer → next question ready) on a synthetic 50-contact account.
 
-Run: ``python benchmarks/interview.py [--eval DIR] [--size 50]``.
+Figures as defined in :mod:`rolefinder.evaluation` (the dev part includes the built-in cases).
+Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size 50] [-v]``
+(``-v`` lists the wrong contacts, for the dev part only).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import dataclasses
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rolefinder.account import Account, atomic_write, dump_account, load_account
-from rolefinder.identification import Identification, identify
+from rolefinder.account import atomic_write, dump_account, load_account
+from rolefinder.evaluation import PARTS, InterviewFigures, evaluate_interview, part_files
 from rolefinder.interviewing import AccountFile, Interview
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass
-class Score:
-    """Exact role sets and (contact, role) pair counts."""
-
-    contacts: int = 0
-    exact: int = 0
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, result: Identification, key: dict[str, list[str]], name: str) -> None:
-        for item in result.contacts:
-            truth = set(key.get(item.contact.id, []))
-            held = set(item.held)
-            self.contacts += 1
-            self.exact += truth == held
-            self.tp += len(truth & held)
-            self.fp += len(held - truth)
-            self.fn += len(truth - held)
-            if truth != held:
-                self.misses.append(f"{name}:{item.contact.id} got {sorted(held)} "
-                                   f"want {sorted(truth)}")
-
-    @property
-    def accuracy(self) -> float:
-        return self.exact / self.contacts if self.contacts else 0.0
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
-
-
-def interview_account(account: Account) -> tuple[Identification, list[int]]:
-    """Interview every contact of a stripped copy of ``account``; the oracle reads the original."""
-    truth = {c.id: dict(c.answers) for c in account.contacts}
-    blank = copy.copy(account)
-    blank.contacts = [dataclasses.replace(c, answers={}) for c in account.contacts]
-    session = Interview(blank)
-    asked = []
-    for contact in blank.contacts:
-        session.select(contact.id)
-        count = 0
-        while (question := session.question()) is not None:
-            session.answer(truth[contact.id].get(question.id, "unsure"))
-            count += 1
-        asked.append(count)
-    return session.result, asked
-
-
-def evaluate(eval_dir: Path, verbose: bool) -> dict[str, float]:
-    guided, full, asked = Score(), Score(), []
-    for path in sorted(eval_dir.glob("*.yaml")):
-        account = load_account(path)
-        key = (account.case or {}).get("key") or {}
-        result, counts = interview_account(account)
-        guided.add(result, key, path.stem)
-        full.add(identify(account), key, path.stem)
-        asked += counts
-    if verbose:
-        print("\n".join("  miss " + m for m in guided.misses))
-    return {
-        "accounts": len(list(eval_dir.glob("*.yaml"))),
-        "contacts": guided.contacts,
-        "avg_questions": statistics.mean(asked),
-        "max_questions": max(asked),
-        "exact": guided.accuracy,
-        "f1": guided.f1,
-        "full_exact": full.accuracy,
-        "full_f1": full.f1,
-    }
+def report(name: str, figures: InterviewFigures) -> str:
+    """Aggregate figures only: what may be shown for the held-out part."""
+    guided, full = figures.guided, figures.full
+    return "\n".join([
+        f"{name}: {guided.accounts} accounts, {guided.contacts} contacts",
+        f"  guided interview: {figures.avg_questions:.2f} questions per contact on average "
+        f"(max {figures.max_questions}) vs 11 in the full questionnaire",
+        f"    exact role set {guided.exact_rate:.1%}, (contact, role) F1 {guided.pair_f1:.3f}",
+        f"  full questionnaire: exact {full.exact_rate:.1%}, F1 {full.pair_f1:.3f}",
+    ])
 
 
 def latency(size: int) -> dict[str, float]:
@@ -141,19 +80,19 @@ def latency(size: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval" / "dev")
+    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval")
+    parser.add_argument("--part", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--size", type=int, default=50)
-    parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts (dev only)")
     args = parser.parse_args()
-    quality = evaluate(args.eval, args.verbose)
-    speed = latency(args.size)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
-    print(f"evaluation set: {quality['accounts']} accounts, {quality['contacts']} contacts")
-    print(f"guided interview: {quality['avg_questions']:.2f} questions per contact on average "
-          f"(max {quality['max_questions']}) vs 11 in the full questionnaire")
-    print(f"  exact role set {quality['exact']:.1%}, (contact, role) F1 {quality['f1']:.3f}")
-    print(f"full questionnaire: exact {quality['full_exact']:.1%}, F1 {quality['full_f1']:.3f}")
+    for part in PARTS if args.part == "all" else (args.part,):
+        figures = evaluate_interview(part_files(args.eval, part))
+        print(report(part, figures))
+        if args.verbose and part == "dev":
+            print("\n".join("  miss " + m for m in figures.guided.misses))
+    speed = latency(args.size)
     print(f"step on {args.size} contacts (answer → next question ready, {speed['steps']} steps): "
           f"median {speed['step_median_ms']:.1f} ms, max {speed['step_max_ms']:.1f} ms")
     print(f"  atomic save after the question is shown: median {speed['save_median_ms']:.1f} ms, "

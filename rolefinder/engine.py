@@ -188,8 +188,11 @@ class RoleEngine:
             "attitude": contact.attitude or "none",
             "has_reports": has_reports,
         }
+        answers = contact.answers
+        if self.knowledge.implied:  # answers that follow from others count as given
+            answers = {**self.knowledge.implied_answers(answers), **answers}
         for question in self.questions:
-            fields[answer_field(question)] = contact.answers.get(question, ABSENT)
+            fields[answer_field(question)] = answers.get(question, ABSENT)
         return ContactFact(**fields)
 
     def run(

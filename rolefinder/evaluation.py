@@ -185,3 +185,76 @@ def evaluate(paths: Iterable[str | Path], *, chart_only: bool = False) -> Figure
 def _accounts(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Account]]:
     for path in paths:
         yield Path(path), load_account(path)
+
+
+# --------------------------------------------------------------------------- the guided interview
+
+
+def interview(account: Account) -> tuple[Identification, list[int]]:
+    """A simulated rep interviews ``account`` from the org chart alone.
+
+    Every answer is removed (influence and attitude kept). Each contact is interviewed in file
+    order through :class:`~rolefinder.interviewing.Interview`, then the rep follows the
+    interview back to any contact it still has questions for (a role nobody holds yet), while
+    an oracle answers from the account's own answers (``unsure`` stays ``unsure``; a question
+    the file does not answer is answered ``unsure``). Returns the final identification and the
+    number of questions asked per contact, in file order.
+    """
+    from rolefinder.interviewing import Interview
+
+    truth = {c.id: dict(c.answers) for c in account.contacts}
+    session = Interview(without_answers(account))
+    asked = dict.fromkeys(truth, 0)
+
+    def ask(cid: str) -> None:
+        session.select(cid)
+        while (question := session.question()) is not None:
+            session.answer(truth[cid].get(question.id, "unsure"))
+            asked[cid] += 1
+
+    for cid in truth:
+        ask(cid)
+    while (cid := session.next_contact()) is not None:
+        ask(cid)
+    return session.result, list(asked.values())
+
+
+@dataclass
+class InterviewFigures:
+    """The guided interview's figures next to the full questionnaire's, over some accounts."""
+
+    guided: Figures = field(default_factory=Figures)
+    full: Figures = field(default_factory=Figures)
+    asked: list[int] = field(default_factory=list)  # questions per contact
+
+    @property
+    def avg_questions(self) -> float:
+        return sum(self.asked) / len(self.asked) if self.asked else 0.0
+
+    @property
+    def max_questions(self) -> int:
+        return max(self.asked, default=0)
+
+    def summary(self) -> dict[str, float | int]:
+        """Aggregate figures only (what may be shown for a held-out part)."""
+        return {
+            "accounts": self.guided.accounts,
+            "contacts": self.guided.contacts,
+            "avg_questions": round(self.avg_questions, 3),
+            "max_questions": self.max_questions,
+            "exact": round(self.guided.exact_rate, 4),
+            "pair_f1": round(self.guided.pair_f1, 4),
+            "full_exact": round(self.full.exact_rate, 4),
+            "full_pair_f1": round(self.full.pair_f1, 4),
+        }
+
+
+def evaluate_interview(paths: Iterable[str | Path]) -> InterviewFigures:
+    """Interview every account in ``paths`` from its chart (see :func:`interview`) and score it."""
+    out = InterviewFigures()
+    for path, account in _accounts(paths):
+        result, asked = interview(account)
+        out.guided = out.guided + score(account, result, path.stem)
+        out.full = out.full + score(account, identify(account), path.stem)
+        out.asked += asked
+    return out

@@ -17,14 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolefinder.account import Account, Contact
-from rolefinder.certainty import as_probability, combine, combine_all
+from rolefinder.certainty import combine, combine_all
 from rolefinder.engine import Collected, Firing
 from rolefinder.gaps import Gap, find_gaps
 from rolefinder.knowledge import LEVELS, AccountRule, Knowledge, Thresholds
+from rolefinder.pricing import Effect, NextQuestion, account_view, price_questions
 from rolefinder.setting import Setting
 
+__all__ = ["ContactResult", "Effect", "Evidence", "Identification", "NextQuestion", "RoleBelief",
+           "identify", "identify_file", "reidentify"]
+
 BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
-HELD_CHANGE, STATUS_CHANGE = 1.0, 0.1  # what a changed conclusion is worth when pricing a question
 
 
 @dataclass(frozen=True)
@@ -76,52 +79,6 @@ class RoleBelief:
 
 
 @dataclass(frozen=True)
-class Effect:
-    """What one answer to a question would change about one role."""
-
-    role: str
-    before: str | None
-    after: str | None
-    cf_after: float
-    rules: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NextQuestion:
-    """The unasked question worth most, and why (for ``explain`` and the interview's ``why``)."""
-
-    id: str
-    text: dict[str, str]
-    worth: float
-    p_yes: float
-    effects: dict[str, tuple[Effect, ...]]  # answer -> changed roles
-
-    @property
-    def rules(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for effects in self.effects.values():
-            for effect in effects:
-                seen.update(dict.fromkeys(effect.rules))
-        return list(seen)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "worth": round(self.worth, 3),
-            "p_yes": round(self.p_yes, 3),
-            "rules": self.rules,
-            "effects": {
-                answer: [
-                    {"role": e.role, "from": e.before, "to": e.after, "certainty": round(e.cf_after, 3)}
-                    for e in effects
-                ]
-                for answer, effects in self.effects.items()
-            },
-        }
-
-
-@dataclass(frozen=True)
 class DerivedFactValue:
     name: str
     value: str
@@ -137,10 +94,16 @@ class ContactResult:
     beliefs: dict[str, RoleBelief]  # every role with any evidence, decided or not
     derived: list[DerivedFactValue]
     next_question: NextQuestion | None
-    candidates: list[NextQuestion] = field(default_factory=list)  # every question worth asking
+    candidates: list[NextQuestion] = field(default_factory=list)  # priced, those asked first
     firings: list[Firing] = field(default_factory=list)
     thresholds: Thresholds = field(default_factory=Thresholds)
     collected: Collected | None = field(default=None, repr=False)  # what the engine found
+    own: list[NextQuestion] | None = field(default=None, repr=False)  # priced before the account view
+
+    @property
+    def asking(self) -> list[NextQuestion]:
+        """The questions the interview would ask about this contact, in order."""
+        return [q for q in self.candidates if q.asked]
 
     @property
     def roles(self) -> list[RoleBelief]:
@@ -298,9 +261,10 @@ def reidentify(previous: Identification, contact_id: str) -> Identification:
 
 def _finish(account: Account, knowledge: Knowledge, raw: dict[str, ContactResult],
             setting: Setting) -> Identification:
-    """Apply the account rules to the contacts' conclusions and find the gaps."""
+    """Apply the account rules, then the account view of the questions, and find the gaps."""
     ordered = [raw[c.id] for c in account.contacts]
     final, findings = _account_rules(ordered, knowledge)
+    final = account_view(final, knowledge)
     gaps = find_gaps(account, final, knowledge) + findings
     return Identification(account, knowledge, final, gaps, raw, setting)
 
@@ -432,61 +396,13 @@ def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> Conta
             beliefs[role] = RoleBelief(role, cf, thresholds.status(cf), evidence)
     # Sorted, so the order does not depend on which rule happened to fire first.
     derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in sorted(found.derived.items())]
-    candidates = _price_questions(contact, beliefs, found, knowledge)
-    best = candidates[0] if candidates and candidates[0].worth >= knowledge.min_worth else None
-    return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds, found)
-
-
-def _price_questions(contact: Contact, beliefs: dict[str, RoleBelief], found: Collected,
-                     knowledge: Knowledge) -> list[NextQuestion]:
-    """Expected value of each unasked question: P(answer) × conclusions that answer changes.
-
-    P(yes) is read from the current belief in the roles a *yes* supports, starting from each
-    role's base rate (``prior`` in the pack). A change in whether a role is held counts 1; any
-    other status change counts 0.1. Ties go to the question listed first in the packs.
-    """
-    thresholds = knowledge.thresholds
     static = knowledge.engine().static_lookahead
-    current = {role: b.cf for role, b in beliefs.items()}
-    priced = []
-    for qid, question in knowledge.questions.items():
-        if qid in contact.answers:
-            continue
-        effects: dict[str, tuple[Effect, ...]] = {}
-        changes: dict[str, float] = {}
-        slots = {}
-        for answer in ("yes", "no"):
-            slots[answer] = {**static.get((qid, answer), {}), **found.lookahead.get((qid, answer), {})}
-            effects[answer], changes[answer] = _answer_effects(slots[answer], current, thresholds)
-        supported = {role for (_, role), cf in slots["yes"].items() if cf > 0}
-        if not supported:
-            continue  # no rule would learn anything from this question for this contact
-        p_yes = max(as_probability(current.get(r, 0.0), knowledge.roles[r].prior) for r in supported)
-        worth = p_yes * changes["yes"] + (1 - p_yes) * changes["no"]
-        if worth > 0:
-            priced.append(NextQuestion(qid, question.text, worth, p_yes, effects))
-    order = {qid: q.order for qid, q in knowledge.questions.items()}
-    priced.sort(key=lambda q: (-round(q.worth, 6), order[q.id]))
-    return priced
-
-
-def _answer_effects(slot: dict[tuple[str, str], float], current: dict[str, float],
-                    thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
-    by_role: dict[str, list[tuple[str, float]]] = {}
-    for (rule_id, role), cf in slot.items():
-        by_role.setdefault(role, []).append((rule_id, cf))
-    effects, score = [], 0.0
-    for role, items in sorted(by_role.items()):
-        before = current.get(role, 0.0)
-        after = before
-        for _, cf in items:
-            after = combine(after, cf)
-        old, new = thresholds.status(before), thresholds.status(after)
-        if old == new:
-            continue
-        score += HELD_CHANGE if thresholds.holds(before) != thresholds.holds(after) else STATUS_CHANGE
-        effects.append(Effect(role, old, new, after, tuple(r for r, _ in items)))
-    return tuple(effects), score
+    slots = {(qid, answer): {**static.get((qid, answer), {}), **found.lookahead.get((qid, answer), {})}
+             for qid in knowledge.questions if qid not in contact.answers for answer in ("yes", "no")}
+    candidates = price_questions(contact, beliefs, slots, knowledge)
+    best = candidates[0] if candidates and candidates[0].asked else None
+    return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds,
+                         found, candidates)
 
 
 def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:

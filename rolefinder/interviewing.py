@@ -156,8 +156,7 @@ class Interview:
             return []
         result = self.result.contact(cid)
         skipped = self.skipped.get(cid, set())
-        floor = self.result.knowledge.min_worth
-        return [q for q in result.candidates if q.worth >= floor and q.id not in skipped]
+        return [q for q in result.asking if q.id not in skipped]
 
     def question(self) -> NextQuestion | None:
         """The next question for the current contact, or None when nothing is worth asking."""

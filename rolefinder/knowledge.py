@@ -301,12 +301,23 @@ class Knowledge:
     min_worth: float
     facts: dict[str, frozenset[str]]
     rules: list[RuleSpec]
+    # interview.account_roles: role -> how likely an account has someone in it (see gaps/pricing)
+    account_roles: dict[str, float] = field(default_factory=dict)
+    # interview.implied: question -> (the answer that follows, from these answers of others)
+    implied: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = field(
+        default_factory=dict)
+
+    def implied_answers(self, answers: dict[str, str]) -> dict[str, str]:
+        """The answers that follow from ``answers`` for questions not asked (never asked then)."""
+        return {qid: value for qid, (value, given) in self.implied.items()
+                if qid not in answers and all(answers.get(q) in v for q, v in given)}
     sections: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict)  # (pack, path, data)
     titles: TitleRules = field(default_factory=TitleRules)
     offerings: tuple[OfferingPattern, ...] = ()
     account_rules: list[AccountRule] = field(default_factory=list)
     _engine: Any = field(default=None, repr=False)
     _by_id: dict[str, RuleSpec | AccountRule] = field(default_factory=dict, repr=False)
+    _definitions: Any = field(default=None, repr=False)  # rolefinder.pricing.definitions
 
     def rule(self, rule_id: str) -> RuleSpec | AccountRule:
         """A contact rule or an account rule, by id."""
@@ -536,6 +547,7 @@ RULE_KEYS = ("id", "reason", "when", "then")
 WHEN_KEYS = ("answers", "title", "department", "contact", "facts", "manager", "has_reports", "account")
 THEN_KEYS = ("role", "fact", "cf")
 MATCH_KEYS = ("keywords", "regex", "unless", "part")
+INTERVIEW_KEYS = ("min_worth", "account_roles", "implied")
 TITLES_KEYS = ("separators", "conjunction", "heads", "grades", "grade_prefix")
 OFFERING_KEYS = ("type", "scope", "keywords", "regex", "unless")
 ACCOUNT_RULE_KEYS = ("id", "reason", "when", "candidates", "then")
@@ -563,6 +575,8 @@ class _Builder:
         self.facts: dict[str, set[str]] = {}
         self.thresholds: Thresholds | None = None
         self.min_worth = 0.25
+        self.account_roles: dict[str, float] = {}
+        self.implied: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = {}
         self.rules: list[RuleSpec] = []
         self.rule_where: dict[str, str] = {}
         self.titles: TitleRules | None = None
@@ -740,10 +754,45 @@ class _Builder:
                     self.thresholds = t
         interview = self.mapping(data, "interview", "interview")
         if interview is not None:
-            self.keys(interview, ("min_worth",), "interview")
-            worth = self.number(interview, "min_worth", "interview.min_worth", 0.0, 10.0)
-            if worth is not None:
-                self.min_worth = worth
+            self._interview(interview)
+
+    def _interview(self, body: YamlMap) -> None:
+        """How the interview prices and stops: ``min_worth``, ``account_roles``, ``implied``."""
+        self.keys(body, INTERVIEW_KEYS, "interview")
+        worth = self.number(body, "min_worth", "interview.min_worth", 0.0, 10.0)
+        if worth is not None:
+            self.min_worth = worth
+        roles = self.mapping(body, "account_roles", "interview.account_roles")
+        for role in roles or {}:
+            where = f"interview.account_roles.{role}"
+            self.role_refs.append((self.path, roles.line_of(role), where, role))
+            share = self.number(roles, role, where, 0.0, 1.0)
+            if share is not None:
+                self.account_roles[role] = share
+        implied = self.mapping(body, "implied", "interview.implied")
+        for qid in implied or {}:
+            self._implied(implied, qid, f"interview.implied.{qid}")
+
+    def _implied(self, parent: YamlMap, qid: str, where: str) -> None:
+        """``question: {answer: no, when: {other_question: yes}}``: an answer that follows."""
+        self.question_refs.append((self.path, parent.line_of(qid), where, qid))
+        body = self.mapping(parent, qid, where, required=True)
+        if body is None:
+            return
+        self.keys(body, ("answer", "when"), where)
+        answer = self._values(body, "answer", f"{where}.answer", ANSWERS) if "answer" in body else None
+        given = self.mapping(body, "when", f"{where}.when", required=True)
+        if not answer or len(answer) != 1:
+            self.add(body.line_of("answer"), f"{where}.answer", "one_of", _ERRORS,
+                     value=body.get("answer"), allowed=", ".join(ANSWERS))
+            return
+        if not given:
+            return
+        for other in given:
+            self.question_refs.append((self.path, given.line_of(other), f"{where}.when.{other}", other))
+        conditions = tuple((other, self._values(given, other, f"{where}.when.{other}", ANSWERS))
+                           for other in given)
+        self.implied[qid] = (next(iter(answer)), conditions)
 
     def _facts(self, data: YamlMap) -> None:
         facts = self.mapping(data, "facts", "facts")
@@ -1155,6 +1204,8 @@ class _Builder:
             questions=self.questions,
             thresholds=self.thresholds or Thresholds(),
             min_worth=self.min_worth,
+            account_roles=self.account_roles,
+            implied=self.implied,
             facts={k: frozenset(v) for k, v in self.facts.items()},
             rules=self.rules,
             sections=sections,

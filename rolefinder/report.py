@@ -54,8 +54,9 @@ T = Catalog(
         },
         "why_head": {"en": "Why ask “{text}” next", "zh": "为什么下一个问“{text}”"},
         "why_worth": {
-            "en": "Expected value {worth}: P(yes) ≈ {p} × changes if yes + P(no) × changes if no.",
-            "zh": "期望价值 {worth}:P(是) ≈ {p} × 回答“是”带来的变化 + P(否) × 回答“否”带来的变化。",
+            "en": "Expected value {worth}: P(yes) ≈ {p} × verdicts a yes corrects + P(no) × "
+                  "verdicts a no corrects.",
+            "zh": "期望价值 {worth}:P(是) ≈ {p} × 回答“是”纠正的结论数 + P(否) × 回答“否”纠正的结论数。",
         },
         "if_answer": {"en": "If the answer is {answer}:", "zh": "如果回答“{answer}”:"},
         "no_change": {"en": "no conclusion changes", "zh": "结论不变"},
@@ -198,8 +199,10 @@ def explain_question(r: ContactResult, result: Identification, lang: str,
     q = question or r.next_question
     if q is None:
         return [T("no_next", lang, min=knowledge.min_worth)]
-    lines = [style(T("why_head", lang, text=pick(q.text, lang)), bold=True),
-             "  " + T("why_worth", lang, worth=f"{q.worth:.2f}", p=f"{q.p_yes:.2f}")]
+    lines = [style(T("why_head", lang, text=pick(q.text, lang)), bold=True)]
+    if q.why:
+        lines.append("  " + pick(q.why, lang))
+    lines.append("  " + T("why_worth", lang, worth=f"{q.worth:.2f}", p=f"{q.p_yes:.2f}"))
     for answer, effects in q.effects.items():
         lines.append("  " + T("if_answer", lang, answer=value_label(answer, lang)))
         if not effects:
@@ -211,7 +214,7 @@ def explain_question(r: ContactResult, result: Identification, lang: str,
     lines.append("  " + T("rules_decide", lang))
     for rule_id in q.rules:
         lines.append(f"    {rule_id}: {pick(knowledge.rule(rule_id).reason, lang)}")
-    others = [c for c in r.candidates if c.id != q.id and c.worth >= knowledge.min_worth]
+    others = [c for c in r.candidates if c.id != q.id and c.asked]
     if others and question is None:
         lines.append("  " + T("other_questions", lang))
         lines += [f"    {c.worth:.2f}  {pick(c.text, lang)}" for c in others[:5]]

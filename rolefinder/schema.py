@@ -197,8 +197,7 @@ def pack_schema() -> dict[str, Any]:
             "properties": question_props}},
         "thresholds": {"type": "object", "required": list(kn.STATUSES), "additionalProperties": False,
                        "properties": {s: _cf(-1, 1) for s in kn.STATUSES}},
-        "interview": {"type": "object", "additionalProperties": False,
-                      "properties": {"min_worth": _cf(0, 10)}},
+        "interview": _interview(ident),
         "facts": {"type": "object", "propertyNames": ident,
                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "rules": {"type": "array", "items": {"type": "object", "required": ["id", "reason", "when", "then"],
@@ -275,6 +274,22 @@ def _account_rules() -> dict[str, Any]:
     _check_keys("account rule", kn.ACCOUNT_RULE_KEYS, props)
     return {"type": "array", "items": {"type": "object", "required": ["id", "reason", "when", "then"],
                                        "additionalProperties": False, "properties": props}}
+
+
+def _interview(ident: dict[str, Any]) -> dict[str, Any]:
+    """The ``interview`` section: how the interview prices and stops (see rolefinder.pricing)."""
+    answer = {"anyOf": [{"enum": list(kn.ANSWERS)}, {"type": "boolean"}]}
+    props = {
+        "min_worth": _cf(0, 10),
+        "account_roles": {"type": "object", "propertyNames": ident, "additionalProperties": _cf(0, 1)},
+        "implied": {"type": "object", "propertyNames": ident, "additionalProperties": {
+            "type": "object", "required": ["answer", "when"], "additionalProperties": False,
+            "properties": {"answer": answer, "when": {
+                "type": "object", "minProperties": 1, "propertyNames": ident,
+                "additionalProperties": {"anyOf": [answer, {"type": "array", "items": answer}]}}}}},
+    }
+    _check_keys("interview", kn.INTERVIEW_KEYS, props)
+    return {"type": "object", "additionalProperties": False, "properties": props}
 
 
 def _check_keys(what: str, keys: Iterable[str], props: dict[str, Any]) -> None:

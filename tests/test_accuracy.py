@@ -18,7 +18,15 @@ import pytest
 
 from rolefinder.account import Account, load_account
 from rolefinder.casebook import answer_key
-from rolefinder.evaluation import Figures, definition_roles, evaluate, part_files, without_answers
+from rolefinder.evaluation import (
+    Figures,
+    InterviewFigures,
+    definition_roles,
+    evaluate,
+    evaluate_interview,
+    part_files,
+    without_answers,
+)
 from rolefinder.identification import identify
 
 EVAL_ROOT = Path(__file__).resolve().parent / "data" / "eval"
@@ -103,16 +111,26 @@ def test_org_chart_evidence_can_never_outvote_an_answer(accounts: dict[str, Acco
     assert not too_sure, "\n".join(too_sure)
 
 
-def test_guided_interview_meets_its_targets() -> None:
-    """Issue 3's bar, on the eval set: an oracle answers only what the interview asks."""
-    import sys
+@pytest.fixture(scope="module")
+def interviews() -> dict[str, InterviewFigures]:
+    """Both parts interviewed once from the chart alone (benchmarks/interview.py prints them)."""
+    return {part: evaluate_interview(part_files(EVAL_ROOT, part)) for part in ("dev", "test")}
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from interview import evaluate as interview
 
-    quality = interview(EVAL_ROOT / "dev", verbose=False)
-    # Bars of the grown dev set (84.8 % exact when it arrived); issue 8 raises them.
-    assert quality["avg_questions"] <= 4
-    assert quality["exact"] >= 0.8
-    assert quality["f1"] >= 0.9
-    assert quality["full_exact"] == 1.0
+@pytest.mark.parametrize(
+    ("part", "most_questions", "exact", "f1"),
+    [
+        # dev, measured 2026-11-23: 3.50 questions per contact, 88.8 % exact, F1 0.950
+        ("dev", 3.6, 0.87, 0.94),
+        # test, held out: loose bars, aggregate figures only
+        ("test", 4.0, 0.80, 0.90),
+    ],
+)
+def test_guided_interview_from_the_chart_alone(part: str, most_questions: float, exact: float,
+                                               f1: float, interviews: dict[str, InterviewFigures]) -> None:
+    """A rep with the org chart alone; an oracle answers only what the interview asks."""
+    figures = interviews[part]
+    assert figures.avg_questions <= most_questions
+    assert figures.guided.exact_rate >= exact
+    assert figures.guided.pair_f1 >= f1
+    assert figures.full.exact_rate == 1.0

@@ -515,6 +515,8 @@ def _progress(session: Interview, ui: Terminal) -> None:
 def _why(session: Interview, ui: Terminal, question: NextQuestion) -> None:
     """What each answer would change and the rules behind it, with their reasons."""
     knowledge, lang = session.result.knowledge, ui.lang
+    if question.why:
+        click.echo(pick(question.why, lang))
     ui.say("why_head")
     for answer, effects in question.effects.items():
         for e in effects:

@@ -1,0 +1,362 @@
+"""Which question to ask next, and when to stop: the interview's pricing.
+
+A question is priced for one contact from the engine's look-ahead (what each answer would add
+to which role) and the current beliefs:
+
+* **value**: P(yes) × (roles whose held/not-held verdict a *yes* flips) + P(no) × (the same for
+  a *no*) — the conclusions the answer is expected to correct. For a role defined by a
+  question (a *yes* alone confirms it), the value is at least the chance that the current
+  verdict on that role is wrong, so a role with two defining questions (influence: asked for
+  an opinion, or evaluating the specifications) is not given up after one *no* while the other
+  question is open and the role plausible. Asked when it reaches ``interview.min_worth``.
+* **unconfirmed**: a role held on the org chart alone, with no answer behind it, gets its
+  defining question: a guess from a title is checked before it is relied on.
+* **account**: every account has a decision maker and usually an initiator, a buyer, an
+  auditor, a gatekeeper (``interview.account_roles``: how likely at least one). While nobody
+  holds such a role, its question goes to the most plausible contacts not yet asked, even
+  below ``min_worth``: who is likely is read from the chart (each contact's odds), and every
+  *no* moves the chance to those left, until it is more likely than not that none of them
+  holds it.
+
+No question is asked whose answer is settled by another (``interview.implied``). Each priced
+question says in both languages why it is asked, and through which rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from rolefinder.certainty import as_probability, combine, combine_all
+from rolefinder.i18n import LANGS, Catalog
+
+if TYPE_CHECKING:
+    from rolefinder.account import Contact
+    from rolefinder.identification import ContactResult, RoleBelief
+    from rolefinder.knowledge import Knowledge, Thresholds
+
+HELD_CHANGE = 1.0  # what an answer that flips a role's held/not-held verdict is worth
+SEARCH_FLOOR = 0.5  # an account-level search goes on while one of those left more likely holds it
+NEAR_BEST = 0.5  # a contact is among the most plausible when at least half as likely as the best
+
+Slots = Mapping[tuple[str, str], Mapping[tuple[str, str], float]]  # (q, answer) -> {(rule, role): cf}
+
+MESSAGES = Catalog(
+    {
+        "value": {
+            "en": "An answer would likely change what is concluded about {roles} "
+                  "(expected corrections {worth}).",
+            "zh": "回答很可能改变对{roles}的结论(期望纠正 {worth} 项)。",
+        },
+        "unconfirmed": {
+            "en": "{roles} rests on the org chart alone ({rules}); this question checks it.",
+            "zh": "{roles}仅由组织架构推断({rules}),这个问题用来核实。",
+        },
+        "account": {
+            "en": "Nobody holds {roles} yet, and an account usually has one: {name} is among the "
+                  "most plausible of the {left} contacts not yet asked (chance ≈ {p}).",
+            "zh": "目前还没有人被认定为{roles},而一个客户通常会有:在尚未询问的 {left} 位联系人中,"
+                  "{name} 是最有可能的之一(可能性约 {p})。",
+        },
+    }
+)
+ASKED = ("value", "unconfirmed", "account")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one answer to a question would change about one role."""
+
+    role: str
+    before: str | None
+    after: str | None
+    cf_after: float
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    """One unasked question, what it is worth, and why (for ``explain`` and the interview).
+
+    ``because`` is ``value``, ``unconfirmed`` or ``account`` for a question worth asking (see
+    the module's docstring) and ``""`` for one that is not; ``why`` says it in both languages
+    (empty for a question not asked).
+    """
+
+    id: str
+    text: dict[str, str]
+    worth: float
+    p_yes: float
+    effects: dict[str, tuple[Effect, ...]]  # answer -> changed roles
+    because: str = ""
+    why: dict[str, str] = field(default_factory=dict)
+    about: tuple[str, ...] = ()  # the roles the reason is about
+
+    @property
+    def asked(self) -> bool:
+        """Whether the interview asks it."""
+        return self.because in ASKED
+
+    @property
+    def rules(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for effects in self.effects.values():
+            for effect in effects:
+                seen.update(dict.fromkeys(effect.rules))
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "worth": round(self.worth, 3),
+            "p_yes": round(self.p_yes, 3),
+            "rules": self.rules,
+            "because": self.because or None,
+            "about": list(self.about),
+            "why": self.why,
+            "effects": {
+                answer: [
+                    {"role": e.role, "from": e.before, "to": e.after, "certainty": round(e.cf_after, 3)}
+                    for e in effects
+                ]
+                for answer, effects in self.effects.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """What the packs say about questions as a whole, worked out once per knowledge."""
+
+    defines: dict[str, tuple[str, ...]]  # question -> roles a yes alone confirms
+    defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
+    answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
+
+
+def definitions(knowledge: Knowledge) -> Definitions:
+    """The defining questions of every role, read from the answer-only rules of the packs."""
+    if knowledge._definitions is not None:
+        return knowledge._definitions
+    static = knowledge.engine().static_lookahead
+    confirmed = knowledge.thresholds.confirmed
+    defines: dict[str, tuple[str, ...]] = {}
+    for qid in knowledge.questions:
+        slot = static.get((qid, "yes"), {})
+        defines[qid] = tuple(sorted({role for (_, role), cf in slot.items() if cf >= confirmed}))
+    defined_by = {role: tuple(q for q in knowledge.questions if role in defines[q])
+                  for role in knowledge.roles}
+    answer_rules = frozenset(
+        spec.id for spec in knowledge.rules
+        if any(values - {"absent"} for _, values in spec.answers))
+    found = Definitions(defines, defined_by, answer_rules)
+    knowledge._definitions = found
+    return found
+
+
+# --------------------------------------------------------------------------- one contact
+
+
+def is_implied(qid: str, contact: Contact, knowledge: Knowledge) -> bool:
+    """Whether other answers already settle this question (``interview.implied``)."""
+    return qid in knowledge.implied_answers(contact.answers) if knowledge.implied else False
+
+
+def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, float]:
+    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``)."""
+    return {role: as_probability(beliefs[role].cf if role in beliefs else 0.0, spec.prior)
+            for role, spec in knowledge.roles.items()}
+
+
+def unconfirmed(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    """Held roles that no answer supports: role -> the chart rules they rest on."""
+    answer_rules = definitions(knowledge).answer_rules
+    out = {}
+    for role, belief in beliefs.items():
+        if not knowledge.thresholds.holds(belief.cf):
+            continue
+        if any(e.rule in answer_rules and e.certainty > 0 for e in belief.evidence):
+            continue
+        out[role] = tuple(e.rule for e in belief.evidence if e.certainty > 0)
+    return out
+
+
+def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: Slots,
+                    knowledge: Knowledge) -> list[NextQuestion]:
+    """Every unasked question that could change a conclusion, those worth asking first.
+
+    Ties go to the question listed first in the packs.
+    """
+    thresholds = knowledge.thresholds
+    defs = definitions(knowledge)
+    current = {role: b.cf for role, b in beliefs.items()}
+    p = probabilities(beliefs, knowledge)
+    guesses = unconfirmed(beliefs, knowledge)
+    priced = []
+    for qid, question in knowledge.questions.items():
+        if qid in contact.answers or is_implied(qid, contact, knowledge):
+            continue
+        effects, flips = {}, {}
+        for answer in ("yes", "no"):
+            effects[answer], flips[answer] = _answer_effects(slots.get((qid, answer), {}), current,
+                                                             thresholds)
+        supported = {role for (_, role), cf in slots.get((qid, "yes"), {}).items() if cf > 0}
+        if not supported:
+            continue  # no rule would learn anything from this question for this contact
+        p_yes = max(p[r] for r in supported)
+        worth = p_yes * flips["yes"] + (1 - p_yes) * flips["no"]
+        for role in defs.defines.get(qid, ()):
+            wrong = 1 - p[role] if thresholds.holds(current.get(role, 0.0)) else p[role]
+            worth = max(worth, wrong)
+        checks = [r for r in defs.defines.get(qid, ()) if r in guesses]
+        if checks:
+            because, about = "unconfirmed", tuple(checks)
+        elif worth >= knowledge.min_worth:
+            because = "value"
+            about = tuple(sorted({e.role for es in effects.values() for e in es}
+                                 | set(defs.defines.get(qid, ()))))
+        else:
+            because, about = "", ()
+        if worth <= 0 and not because:
+            continue
+        why = _why(because, about, knowledge, worth=worth,
+                   rules=", ".join(r for role in checks for r in guesses[role])) if because else {}
+        priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
+    return _ordered(priced, knowledge)
+
+
+def _ordered(priced: list[NextQuestion], knowledge: Knowledge) -> list[NextQuestion]:
+    """Most worth first; but a question whose answer may settle another (``implied``) comes
+    before it: ask whether they have the final say before whether the decision maker asks them."""
+    order = {qid: q.order for qid, q in knowledge.questions.items()}
+    out = sorted(priced, key=lambda q: (not q.asked, -round(q.worth, 6), order[q.id]))
+    for qid, (_, given) in knowledge.implied.items():
+        ids = [q.id for q in out]
+        if qid not in ids or not out[ids.index(qid)].asked:
+            continue
+        for other, _ in given:
+            if other in ids and out[ids.index(other)].asked and ids.index(other) > ids.index(qid):
+                out.insert(ids.index(qid), out.pop(ids.index(other)))
+                ids = [q.id for q in out]
+    return out
+
+
+def _answer_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],
+                    thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
+    by_role: dict[str, list[tuple[str, float]]] = {}
+    for (rule_id, role), cf in slot.items():
+        by_role.setdefault(role, []).append((rule_id, cf))
+    effects, score = [], 0.0
+    for role, items in sorted(by_role.items()):
+        before = current.get(role, 0.0)
+        after = before
+        for _, cf in items:
+            after = combine(after, cf)
+        old, new = thresholds.status(before), thresholds.status(after)
+        if old == new:
+            continue
+        if thresholds.holds(before) != thresholds.holds(after):
+            score += HELD_CHANGE
+        effects.append(Effect(role, old, new, after, tuple(r for r, _ in items)))
+    return tuple(effects), score
+
+
+def _labels(roles: tuple[str, ...], knowledge: Knowledge, lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(knowledge.roles[r].label[lang] for r in roles)
+
+
+def _why(because: str, roles: tuple[str, ...], knowledge: Knowledge, **params: Any) -> dict[str, str]:
+    values = {"worth": f"{params.pop('worth', 0.0):.2f}", **params}
+    return {lang: MESSAGES(because, lang, roles=_labels(roles, knowledge, lang), **values)
+            for lang in LANGS}
+
+
+# --------------------------------------------------------------------------- the account
+
+
+def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[ContactResult]:
+    """Add the account-level questions: the most plausible candidates for a role nobody holds.
+
+    Returns the results with those questions among each contact's candidates (contacts whose
+    questions did not change are returned as they were).
+    """
+    wanted: dict[str, dict[str, tuple[str, float, int]]] = {}  # contact -> question -> (role, p, left)
+    for role, share in knowledge.account_roles.items():
+        for cid, qid, chance, left in _search(role, share, results, knowledge):
+            wanted.setdefault(cid, {}).setdefault(qid, (role, chance, left))
+    out = []
+    for result in results:
+        asks = wanted.get(result.contact.id)
+        if asks or (result.own is not None and result.candidates is not result.own):
+            result = _with_account_questions(result, asks or {}, knowledge)
+        out.append(result)
+    return out
+
+
+def _search(role: str, share: float, results: list[ContactResult],
+            knowledge: Knowledge) -> list[tuple[str, str, float, int]]:
+    """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
+
+    The chance that contact *i* holds the role, given that each contact already asked said no:
+    ``share · w_i / (W − share · W_no)``, with ``w`` each contact's odds from the chart alone.
+    """
+    if any(role in r.held for r in results):
+        return []
+    defs = definitions(knowledge)
+    questions = defs.defined_by.get(role, ())
+    if not questions:
+        return []
+    prior = knowledge.roles[role].prior
+    total = asked_no = 0.0
+    open_: list[tuple[ContactResult, str, float]] = []
+    for r in results:
+        belief = r.beliefs.get(role)
+        chart = combine_all(e.certainty for e in belief.evidence
+                            if e.rule not in defs.answer_rules) if belief else 0.0
+        odds = _odds(as_probability(chart, prior))
+        total += odds
+        ask = next((q for q in questions if q not in r.contact.answers
+                    and not is_implied(q, r.contact, knowledge)), None)
+        ruled_out = belief is not None and belief.status == "ruled_out"
+        if any(r.contact.answers.get(q) == "no" for q in questions) or (ask is None and ruled_out):
+            asked_no += odds
+        elif ask is not None and not ruled_out:
+            open_.append((r, ask, odds))
+    if not open_:
+        return []
+    scale = share / max(total - share * asked_no, 1e-9)
+    chances = [(r, q, odds * scale) for r, q, odds in open_]
+    best = max(c for _, _, c in chances)
+    # Search while those left together more likely than not hold the role (then the most
+    # plausible of them), and ask anyone whose own chance has become worth a question.
+    floor = NEAR_BEST * best if sum(c for _, _, c in chances) >= SEARCH_FLOOR else knowledge.min_worth
+    return [(r.contact.id, q, c, len(chances)) for r, q, c in chances
+            if c >= min(floor, knowledge.min_worth)]
+
+
+def _odds(p: float) -> float:
+    return p / (1 - p) if p < 1 else 1e6
+
+
+def _with_account_questions(result: ContactResult, asks: dict[str, tuple[str, float, int]],
+                            knowledge: Knowledge) -> ContactResult:
+    """The contact's own questions (re-read each time) with the account's questions marked."""
+    own = result.own if result.own is not None else result.candidates
+    if not asks:
+        best = own[0] if own and own[0].asked else None
+        return replace(result, candidates=own, next_question=best)
+    changed = []
+    for question in own:
+        if question.id in asks and not question.asked:
+            role, chance, left = asks[question.id]
+            why = {lang: MESSAGES("account", lang, roles=_labels((role,), knowledge, lang),
+                                  name=result.contact.name, left=left, p=f"{chance:.2f}")
+                   for lang in LANGS}
+            question = replace(question, because="account", why=why, about=(role,),
+                               p_yes=max(question.p_yes, chance))
+        changed.append(question)
+    candidates = _ordered(changed, knowledge)
+    best = candidates[0] if candidates and candidates[0].asked else None
+    return replace(result, candidates=candidates, next_question=best)
