@@ -79,8 +79,9 @@ def _safe(task: Callable[[str], Any], path: str) -> Outcome:
         return Outcome(path, task(path))
     except RolefinderError as exc:
         return Outcome(path, problems=exc.problems)
-    except (OSError, ValueError, RecursionError, MemoryError) as exc:
-        return Outcome(path, problems=[Problem(path, None, "", "crashed", {"error": str(exc)}, MESSAGES)])
+    except Exception as exc:  # a nightly run over thousands of files must not stop at one
+        error = f"{type(exc).__name__}: {exc}"
+        return Outcome(path, problems=[Problem(path, None, "", "crashed", {"error": error}, MESSAGES)])
 
 
 def _warm(rules: tuple[str, ...]) -> None:
