@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -204,7 +204,10 @@ def identify_records(records: Iterable[Mapping[str, Any]], *, lang: str = "en",
     import yaml
 
     text = yaml.safe_dump({"account": header, "contacts": contacts}, allow_unicode=True, sort_keys=False)
-    account = parse_account(parse_yaml(text, name), name, knowledge=knowledge)
+    try:
+        account = parse_account(parse_yaml(text, name), name, knowledge=knowledge)
+    except InputError as exc:  # lines of the YAML made here mean nothing to the caller: drop them
+        raise InputError([replace(p, line=None) for p in exc.problems]) from None
     return rows_for(identify(account), "csv", lang)
 
 

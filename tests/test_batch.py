@@ -110,8 +110,9 @@ def test_identify_records_reads_answers_from_columns_and_skips_blanks():
 def test_identify_records_validates_like_an_account_file():
     from rolefinder.errors import InputError
 
-    with pytest.raises(InputError, match="final_say"):
+    with pytest.raises(InputError) as caught:
         identify_records([{"account": "Acme", "id": "a", "name": "Ann", "final_say": "perhaps"}])
+    assert caught.value.render("en").startswith("Acme: contacts[0].answers.final_say: 'perhaps' is not an answer")
     with pytest.raises(InputError, match="'account'"):
         identify_records([{"id": "a", "name": "Ann"}])
 
