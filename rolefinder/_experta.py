@@ -23,8 +23,8 @@
    a fact goes to *every* child of a node, and each child tests one field: every fact met the
    four type tests, and every contact met some sixty first tests, most of them "is this
    answer yes" on a question the contact had not answered. :func:`index_children` gives a
-   node with many children an index: children that test a field for equality with a literal
-   (or a fact's exact type) are looked up by the fact's own value, and only the ones that
+   node with many children an index: children that test a field for equality with a literal,
+   for membership of a fixed set, or a fact's exact type, are looked up by the fact's own value, and only the ones that
    would pass are activated, in their original order. The other children are activated as
    before. Same tokens, same activations, same firing order; half the node activations.
    :func:`_lean_feature_check` is experta's field test without its per-call string parsing
@@ -115,11 +115,13 @@ class _Index:
         self.others: list[int] = []
         for position, child in enumerate(children):
             check = getattr(child.node, "matcher", None)
-            key = _literal_key(check)
+            keys = _literal_keys(check)
             if isinstance(check, TypeCheck):
                 self.by_type.setdefault(check.fact_type, []).append(position)
-            elif key is not None:
-                self.by_field.setdefault(key[0], {}).setdefault(key[1], []).append(position)
+            elif keys is not None:
+                by_value = self.by_field.setdefault(keys[0], {})
+                for value in keys[1]:
+                    by_value.setdefault(value, []).append(position)
             else:
                 self.others.append(position)
 
@@ -140,18 +142,31 @@ class _Index:
         return out
 
 
-def _literal_key(check) -> tuple[str, object] | None:
-    """``(field, value)`` for a test 'field == literal' that binds nothing, else None."""
-    if not isinstance(check, FeatureCheck) or not isinstance(check.how, L) or check.how.__bind__ is not None:
+def _literal_keys(check) -> tuple[str, tuple] | None:
+    """``(field, values)`` for a test 'field == literal' or 'field is one of a frozen set'
+    (``P(frozenset.__contains__)``) that binds nothing, else None."""
+    if not isinstance(check, FeatureCheck) or check.how.__bind__ is not None:
         return None
-    what, value = check.what, check.how.value
+    what = check.what
     if not isinstance(what, str) or "__" in what or what.isnumeric():
         return None
+    if isinstance(check.how, L):
+        values: tuple = (check.how.value,)
+    elif isinstance(check.how, P) and _is_membership(check.how.match):
+        values = tuple(check.how.match.__self__)
+    else:
+        return None
     try:
-        hash(value)
+        for value in values:
+            hash(value)
     except TypeError:
         return None
-    return what, value
+    return what, values
+
+
+def _is_membership(match) -> bool:
+    return getattr(match, "__name__", "") == "__contains__" and isinstance(getattr(match, "__self__", None),
+                                                                           frozenset)
 
 
 def _dispatch(node, token) -> None:
