@@ -1,4 +1,4 @@
-"""The account file (DOMAIN.md §3): loading, validating and writing it back safely.
+"""The account file (see the README): loading, validating and writing it back safely.
 
 Validation collects every problem with its line before raising, so one run of ``identify``
 tells the rep all that is wrong with a file. Writing goes through :func:`atomic_write`, so an
@@ -485,7 +485,7 @@ def _may_write(path: Path) -> bool:
 
 
 def dump_account(account: Account) -> str:
-    """The account as YAML text, in the key order of DOMAIN.md §3."""
+    """The account as YAML text, in the key order the README documents."""
     import yaml
 
     return yaml.safe_dump(account.to_dict(), allow_unicode=True, sort_keys=False, width=100)
@@ -495,7 +495,7 @@ def save_account(account: Account, path: str | os.PathLike[str] | None = None) -
     """Write the account atomically to ``path`` (default: where it was loaded from).
 
     Over an existing account file the rep's comments, key order and notes are kept (the
-    round-trip writer of the interview); a new file gets the plain layout of DOMAIN.md §3.
+    round-trip writer of the interview); a new file gets the plain layout the README documents.
     """
     target = path or account.path
     if target is None:

@@ -160,7 +160,7 @@ class RolefinderError(Exception):
 
 
 class InputError(RolefinderError):
-    """An account file (or other user input) is not as DOMAIN.md §3 describes."""
+    """An account file (or other user input) is not as the README describes."""
 
 
 class PackError(RolefinderError):
