@@ -1,4 +1,4 @@
-"""The account file (DOMAIN.md §3): loading, validating and writing it back safely.
+"""The account file (see the README): loading, validating and writing it back safely.
 
 Validation collects every problem with its line before raising, so one run of ``identify``
 tells the rep all that is wrong with a file. Writing goes through :func:`atomic_write`, so an
@@ -432,20 +432,25 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     target = Path(os.path.realpath(path))
     if target.exists() and not _may_write(target):
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the old file's mode, or what a new
-        # file gets under the user's umask, so a plan can be shared like any other file.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    from rolefinder.storage import deferred_signals
+
+    with deferred_signals():  # Ctrl-C waits until the replace is done: no temporary file left
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # mkstemp makes the file private (0600); give it the old file's mode, or what a new
+            # file gets under the user's umask, so a plan can be shared like any other file.
+            os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError) and not exc.filename:  # "No space left" names the file
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+            raise
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
@@ -480,7 +485,7 @@ def _may_write(path: Path) -> bool:
 
 
 def dump_account(account: Account) -> str:
-    """The account as YAML text, in the key order of DOMAIN.md §3."""
+    """The account as YAML text, in the key order the README documents."""
     import yaml
 
     return yaml.safe_dump(account.to_dict(), allow_unicode=True, sort_keys=False, width=100)
@@ -490,7 +495,7 @@ def save_account(account: Account, path: str | os.PathLike[str] | None = None) -
     """Write the account atomically to ``path`` (default: where it was loaded from).
 
     Over an existing account file the rep's comments, key order and notes are kept (the
-    round-trip writer of the interview); a new file gets the plain layout of DOMAIN.md §3.
+    round-trip writer of the interview); a new file gets the plain layout the README documents.
     """
     target = path or account.path
     if target is None:

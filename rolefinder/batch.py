@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -79,8 +79,9 @@ def _safe(task: Callable[[str], Any], path: str) -> Outcome:
         return Outcome(path, task(path))
     except RolefinderError as exc:
         return Outcome(path, problems=exc.problems)
-    except (OSError, ValueError, RecursionError, MemoryError) as exc:
-        return Outcome(path, problems=[Problem(path, None, "", "crashed", {"error": str(exc)}, MESSAGES)])
+    except Exception as exc:  # a nightly run over thousands of files must not stop at one
+        error = f"{type(exc).__name__}: {exc}"
+        return Outcome(path, problems=[Problem(path, None, "", "crashed", {"error": error}, MESSAGES)])
 
 
 def _warm(rules: tuple[str, ...]) -> None:
@@ -203,7 +204,10 @@ def identify_records(records: Iterable[Mapping[str, Any]], *, lang: str = "en",
     import yaml
 
     text = yaml.safe_dump({"account": header, "contacts": contacts}, allow_unicode=True, sort_keys=False)
-    account = parse_account(parse_yaml(text, name), name, knowledge=knowledge)
+    try:
+        account = parse_account(parse_yaml(text, name), name, knowledge=knowledge)
+    except InputError as exc:  # lines of the YAML made here mean nothing to the caller: drop them
+        raise InputError([replace(p, line=None) for p in exc.problems]) from None
     return rows_for(identify(account), "csv", lang)
 
 

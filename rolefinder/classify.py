@@ -187,7 +187,10 @@ def merge_sections(entries: list[tuple[str, str, Any]]) -> tuple[Scheme, list[Pr
                 _rules(check, body, into, refs)
         problems += check.problems
     for path, line, where, value in refs:
-        if value not in into.classes:
+        if not isinstance(value, str):
+            problems.append(Problem(path, line, where, "expected_type",
+                                    {"expected": "class id", "got": type_name(value)}, MESSAGES))
+        elif value not in into.classes:
             problems.append(Problem(path, line, where, "unknown_class",
                                     {"value": value, "allowed": ", ".join(into.classes)}, MESSAGES))
     return into, problems

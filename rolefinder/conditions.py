@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from rolefinder.account import Contact
 from rolefinder.i18n import Catalog, fact_label, pick, value_label
-from rolefinder.knowledge import Knowledge, RuleSpec, TextMatch
+from rolefinder.knowledge import AccountRule, Knowledge, RuleSpec, TextMatch
 
 T = Catalog(
     {
@@ -35,6 +35,14 @@ T = Catalog(
         "unanswered": {"en": "not asked", "zh": "未问"},
         "answered": {"en": "answered", "zh": "已回答"},
         "none": {"en": "not recorded", "zh": "未记录"},
+        "offering_type": {"en": "what is sold = {value}", "zh": "销售内容类型 = {value}"},
+        "buying_process": {"en": "buying process = {value}", "zh": "采购方式 = {value}"},
+        "scope": {"en": "the offering serves {value}", "zh": "销售内容服务于 {value}"},
+        "holders": {"en": "{count} contact(s) hold {role} ({status} or better)",
+                    "zh": "{count} 人被认定为{role}(至少{status})"},
+        "at_least": {"en": "at least {n}", "zh": "至少 {n}"},
+        "at_most": {"en": "at most {n}", "zh": "至多 {n}"},
+        "strongest": {"en": "the strongest candidates for {role}", "zh": "最可能是{role}的候选人"},
     }
 )
 
@@ -79,6 +87,8 @@ def describe(spec: RuleSpec, knowledge: Knowledge, lang: str, contact: Contact |
 
     ``facts`` maps a derived fact's name to the (value, certainty) the contact holds.
     """
+    if isinstance(spec, AccountRule):
+        return _account_rule(spec, knowledge, lang)
     out = []
     for question, values in spec.answers:
         shown = values
@@ -107,6 +117,21 @@ def describe(spec: RuleSpec, knowledge: Knowledge, lang: str, contact: Contact |
             value = _values(values, lang, fact_label)
         out.append(T("fact", lang, name=fact_label(name, lang), value=value))
     out += _org(spec, knowledge, lang, contact, manager_name)
+    for name, values in spec.account:
+        out.append(T(name, lang, value="/".join(fact_label(v, lang) for v in sorted(values))))
+    return out
+
+
+def _account_rule(rule: AccountRule, knowledge: Knowledge, lang: str) -> list[str]:
+    label = pick(knowledge.roles[rule.role].label, lang) if rule.role in knowledge.roles else rule.role
+    counts = [T(k, lang, n=getattr(rule, k)) for k in ("at_least", "at_most") if getattr(rule, k) is not None]
+    out = [T("holders", lang, count=", ".join(counts), role=label, status=value_label(rule.status, lang))]
+    for name, values in rule.facts:
+        out.append(T("fact", lang, name=fact_label(name, lang), value=_values(values, lang, fact_label)))
+    if rule.manager == "none":
+        out.append(T("no_manager", lang))
+    if rule.strongest:
+        out.append(T("strongest", lang, role=label))
     return out
 
 

@@ -82,7 +82,7 @@ TYPE_WORDS = {
         "list": "列表", "mapping": "映射", "null": "空值", "list of roles": "角色列表",
         "list of text": "文本列表", "list of ids": "编号列表", "number ≥ 0": "不小于 0 的数字",
         "date": "日期", "date and time": "日期时间", "set": "集合", "binary data": "二进制数据",
-        "role id": "角色编号",
+        "role id": "角色编号", "class id": "级别编号", "question id": "问题编号",
     },
 }
 
@@ -160,7 +160,7 @@ class RolefinderError(Exception):
 
 
 class InputError(RolefinderError):
-    """An account file (or other user input) is not as DOMAIN.md §3 describes."""
+    """An account file (or other user input) is not as the README describes."""
 
 
 class PackError(RolefinderError):

@@ -4,7 +4,7 @@
 role's evidence with MYCIN certainty factors (:mod:`rolefinder.certainty`), and prices every
 unasked question with the engine's look-ahead evidence to choose the next one. The result is
 plain data (:class:`Identification`) that the CLI, the interview, the plans and the trainer
-mode all read; ``to_dict()`` gives the JSON of DOMAIN.md §4.
+mode all read; ``to_dict()`` gives the JSON the README documents.
 """
 
 from __future__ import annotations

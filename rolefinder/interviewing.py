@@ -22,8 +22,10 @@ from rolefinder.storage import (
     AddContact,
     ConflictError,
     Op,
+    RemoveContact,
     Resolver,
     Saved,
+    SetAccountField,
     SetAnswer,
     SetField,
     Touch,
@@ -41,6 +43,9 @@ MESSAGES = Catalog(
             "zh": "不允许的值 {value!r};应为以下之一:{allowed}",
         },
         "required": {"en": "required field is missing", "zh": "缺少必填字段"},
+        "cycle": {"en": "that manager reports to {id}, directly or not: it would make a loop",
+                  "zh": "该上级直接或间接向 {id} 汇报:会形成循环"},
+        "bad_number": {"en": "{value!r} is not a number of zero or more", "zh": "{value!r} 不是大于等于零的数"},
     }
 )
 CONTACT_FIELDS = {"influence": INFLUENCE, "attitude": ATTITUDES}
@@ -75,6 +80,58 @@ def set_contact_field(account: Account, contact_id: str, name: str, value: str |
         raise InputError([Problem(account.path, None, name, "bad_choice",
                                   {"value": value, "allowed": ", ".join(allowed)}, MESSAGES)])
     setattr(contact, name, value)
+
+
+EDITABLE = ("name", "title", "department", "reports_to")
+ACCOUNT_FIELDS = ("industry", "offering", "revenue", "potential", "strategic_fit")
+LEVEL_FIELDS = ("potential", "strategic_fit")
+
+
+def account_field_value(account: Account, name: str, value: object) -> object:
+    """An account field's value as a file would hold it; a one-line error otherwise."""
+    if name not in ACCOUNT_FIELDS:
+        raise ValueError(f"not an account field: {name}")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if name == "revenue":
+        try:
+            number = float(text.replace(",", ""))
+        except ValueError:
+            number = -1.0
+        if number < 0 or number != number or number == float("inf"):
+            raise InputError([Problem(account.path, None, "revenue", "bad_number", {"value": text}, MESSAGES)])
+        return int(number) if number.is_integer() else number
+    if name in LEVEL_FIELDS:
+        word = {"高": "high", "中": "medium", "低": "low"}.get(text, text.lower())
+        if word not in ("high", "medium", "low"):
+            raise InputError([Problem(account.path, None, name, "bad_choice",
+                                      {"value": text, "allowed": "high, medium, low"}, MESSAGES)])
+        return word
+    return text.lower() if name == "industry" else text
+
+
+def known_industries() -> tuple[list[str], list[str]]:
+    """The industries shipped packs are written for: each pack's first name for them (to show),
+    and every name they answer to (aliases, other languages: to match and to suggest from)."""
+    from rolefinder.knowledge import load_knowledge
+
+    knowledge = load_knowledge(all_industries=True)
+    shown = sorted({p.industries[0] for p in knowledge.packs if p.industries})
+    return shown, sorted({i for p in knowledge.packs for i in p.industries})
+
+
+def _reload(knowledge, industry: str | None):
+    """The packs for a new industry, keeping the user's own packs (those outside rules/)."""
+    from pathlib import Path
+
+    from rolefinder.knowledge import load_knowledge
+    from rolefinder.resources import data_dir
+
+    shipped = Path(data_dir("rules")).resolve()
+    extra = [p.path for p in (knowledge.packs if knowledge else [])
+             if p.path and shipped not in Path(p.path).resolve().parents]
+    return load_knowledge(industry, extra)
 
 
 # --------------------------------------------------------------------------- saving
@@ -134,6 +191,7 @@ class Interview:
     dirty: bool = False
     pending: list[Op] = field(default_factory=list)  # the change log not yet on disk
     resolve: Resolver | None = None  # asked when a change meets another one on disk
+    finished: set[str] = field(default_factory=set)  # contacts the rep called done this session
 
     def __post_init__(self) -> None:
         self.result = identify(self.account)
@@ -179,9 +237,13 @@ class Interview:
         ids = [c.id for c in self.account.contacts]
         start = ids.index(self.contact_id) + 1 if self.contact_id in ids else 0
         for cid in ids[start:] + ids[:start]:
-            if self.worth_asking(cid):
+            if cid not in self.finished and self.worth_asking(cid):
                 return cid
         return None
+
+    def finish(self) -> None:
+        """The rep is done with the current contact: the menu's default moves on from them."""
+        self.finished.add(self._cid())
 
     # ---------------------------------------------------------------- changing
 
@@ -245,7 +307,82 @@ class Interview:
             self.flush()
         return contact
 
+    def edit_contact(self, contact_id: str, **changes: str | None) -> Contact:
+        """Change a contact's name, title, department or manager (``reports_to``), and save.
+
+        A manager must exist and must not be the contact or someone below them (no loops).
+        """
+        contact = self.account.contact(contact_id)
+        for name, value in changes.items():
+            if name not in EDITABLE:
+                raise ValueError(f"not an editable field: {name}")
+            value = value.strip() if isinstance(value, str) else value
+            if name == "name" and not value:
+                raise InputError([Problem(self.account.path, None, "name", "required", catalog=MESSAGES)])
+            if name == "reports_to" and value:
+                self.account.contact(value)
+                if value == contact_id or contact_id in self._chain_above(value):
+                    raise InputError([Problem(self.account.path, None, "reports_to", "cycle",
+                                              {"id": contact_id}, MESSAGES)])
+            before = getattr(contact, name)
+            value = value or ("" if name in ("title", "department") else None)
+            if before == value:
+                continue
+            setattr(contact, name, value)
+            self.pending.append(SetField(contact_id, name, before or None, value or None))
+        self._changed_chart()
+        return contact
+
+    def remove_contact(self, contact_id: str) -> Contact:
+        """Remove a contact and save; the people who reported to them move up to their manager."""
+        contact = self.account.contact(contact_id)
+        for other in self.account.contacts:
+            if other.reports_to == contact_id:
+                other.reports_to = contact.reports_to
+                self.pending.append(SetField(other.id, "reports_to", contact_id, contact.reports_to))
+        self.account.contacts.remove(contact)
+        self.pending.append(RemoveContact(contact_id))
+        self.history = [step for step in self.history if step.contact != contact_id]
+        if self.contact_id == contact_id:
+            self.contact_id = None
+        self._changed_chart()
+        return contact
+
+    def set_account_field(self, name: str, value: object) -> None:
+        """Set or clear an account field (industry, offering, revenue, potential, strategic_fit)
+        with the same checks as loading a file, and save. A new industry loads its packs."""
+        value = account_field_value(self.account, name, value)
+        before = getattr(self.account, name) if name in ("industry", "offering") else self.account.fields.get(name)
+        if before == value:
+            return
+        if name in ("industry", "offering"):
+            setattr(self.account, name, value)
+        elif value is None:
+            self.account.fields.pop(name, None)
+        else:
+            self.account.fields[name] = value
+        self.pending.append(SetAccountField(name, before, value))
+        if name == "industry":
+            self.account.knowledge = _reload(self.account.knowledge, value)
+        self._changed_chart()
+
     # ---------------------------------------------------------------- internals
+
+    def _chain_above(self, contact_id: str) -> list[str]:
+        chain, seen = [], set()
+        current = self.account.contact(contact_id).reports_to
+        while current and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            found = next((c for c in self.account.contacts if c.id == current), None)
+            current = found.reports_to if found else None
+        return chain
+
+    def _changed_chart(self) -> None:
+        self.dirty = True
+        self.result = identify(self.account)  # managers, reports and packs may all have changed
+        if self.autosave:
+            self.flush()
 
     def _cid(self) -> str:
         if self.contact_id is None:

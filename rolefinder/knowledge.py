@@ -70,6 +70,10 @@ MESSAGES = Catalog(
             "en": "thresholds must satisfy confirmed > probable > possible > 0 > ruled_out",
             "zh": "阈值必须满足 confirmed > probable > possible > 0 > ruled_out",
         },
+        "empty_then": {
+            "en": "a rule needs at least one conclusion, e.g. {{role: buyer, cf: 0.4}}",
+            "zh": "规则至少需要一个结论,例如 {{role: buyer, cf: 0.4}}",
+        },
         "empty_match": {
             "en": "give 'keywords' and/or 'regex' to match",
             "zh": "请给出 keywords 或 regex 用于匹配",
@@ -1130,6 +1134,9 @@ class _Builder:
             self.add(body.line, f"{where}.then", "required", _ERRORS)
             return None
         items = raw if isinstance(raw, list) else [raw]
+        if not items:  # an empty list would silently drop the rule
+            self.add(body.line_of("then"), f"{where}.then", "empty_then")
+            return None
         out = []
         for index, item in enumerate(items):
             here = f"{where}.then" + (f"[{index}]" if isinstance(raw, list) else "")
@@ -1164,12 +1171,18 @@ class _Builder:
     # -- cross-pack checks
     def finish(self) -> Knowledge:
         for path, line, where, role in self.role_refs:
-            if role not in self.roles:
+            if not isinstance(role, str):  # a list or mapping where one role id belongs
+                self.problems.append(Problem(path, line, where, "expected_type",
+                                             {"expected": "role id", "got": type_name(role)}, _ERRORS))
+            elif role not in self.roles:
                 self.problems.append(Problem(path, line, where, "unknown_role",
                                              {"value": role, "hint": did_you_mean(role, self.roles)},
                                              MESSAGES))
         for path, line, where, qid in self.question_refs:
-            if qid not in self.questions:
+            if not isinstance(qid, str):
+                self.problems.append(Problem(path, line, where, "expected_type",
+                                             {"expected": "question id", "got": type_name(qid)}, _ERRORS))
+            elif qid not in self.questions:
                 self.problems.append(Problem(path, line, where, "unknown_question",
                                              {"value": qid, "hint": did_you_mean(qid, self.questions)},
                                              _ERRORS))
@@ -1185,7 +1198,7 @@ class _Builder:
                         {"value": value, "fact": name,
                          "allowed": ", ".join(sorted(self.facts[name]))}, MESSAGES))
         for path, line, where, values in self.scope_refs:
-            for value in sorted(values - self.scopes):
+            for value in sorted(values - self.scopes - {UNKNOWN}):
                 self.problems.append(Problem(path, line, where, "unknown_fact_value",
                                              {"value": value, "fact": "scope",
                                               "allowed": ", ".join(sorted(self.scopes))}, MESSAGES))

@@ -150,6 +150,12 @@ class _Ctx:
     ident: Identification
     lang: str
     books: Playbooks
+    offering: str | None = None
+
+    def books_for(self, result: ContactResult) -> Playbooks:
+        """The playbooks for one contact: sections for their function join the account's."""
+        functions = sorted({d.value for d in result.derived if d.name == "function"})
+        return playbooks_of(self.ident.knowledge, self.offering, functions)
 
     def t(self, key: str, **params: object) -> str:
         return LABELS(key, self.lang, **params)
@@ -173,7 +179,8 @@ def build_plan(ident: Identification, lang: str = "en", start: date | None = Non
     The body speaks in plain reasons; rule ids and certainty factors appear only in the
     appendix, and only with ``evidence`` (a manager's handout is not a debugging aid).
     """
-    ctx = _Ctx(ident, lang, playbooks_of(ident.knowledge))
+    offering = ident.knowledge.setting(ident.account).offering_type
+    ctx = _Ctx(ident, lang, playbooks_of(ident.knowledge, offering), offering)
     start = start or date.today()
     klass = classify(ident.account.fields, ident.knowledge)
     visits = _visits(ctx, klass.cls if klass else None)
@@ -405,7 +412,7 @@ def main_role(books: Playbooks, result: ContactResult) -> str | None:
 
 
 def _visit(ctx: _Ctx, result: ContactResult, extra: dict[str, Any]) -> dict[str, Any]:
-    c, books = result.contact, ctx.books
+    c, books = result.contact, ctx.books_for(result)
     first = main_role(books, result)
     held = [first, *(r for r in result.held if r != first)] if first else []
     main = books.role(first)

@@ -18,8 +18,9 @@ from rolefinder.errors import Problem
 from rolefinder.sectioncheck import SectionChecker, section_messages
 from rolefinder.yamlsource import YamlList, YamlMap, type_name
 
-SECTION_KEYS = ("visitors", "formats", "priority", "calendar", "roles", "attitudes", "accounts",
+SECTION_KEYS = ("when", "visitors", "formats", "priority", "calendar", "roles", "attitudes", "accounts",
                 "evaluation")
+WHEN_KEYS = ("offering_type", "function")  # what a section's `when:` may test
 ROLE_KEYS = ("weight", "objective", "messages", "materials", "visitors", "formats", "cadence_days")
 PRIORITY_KEYS = ("influence", "attitude", "per_unknown", "max_unknowns")
 CALENDAR_KEYS = ("visits_per_day", "horizon_days", "min_days", "max_per_month", "influence", "attitude")
@@ -138,12 +139,46 @@ class _Checker(SectionChecker):
                 if (v := self.number(body[k], body.line_of(k), f"{where}.{k}", 0.0, 10.0)) is not None}
 
 
+def section_when(data: Any) -> dict[str, frozenset[str]]:
+    """A section's ``when:`` (already validated): which offering types and contact functions
+    it is written for. Empty: every account and contact."""
+    when = data.get("when") if isinstance(data, dict) else None
+    if not isinstance(when, dict):
+        return {}
+    return {k: frozenset(str(v) for v in when[k]) for k in WHEN_KEYS if isinstance(when.get(k), list)}
+
+
+def applies(data: Any, offering_type: str | None, functions: Iterable[str]) -> bool:
+    """Whether a section applies to an account selling ``offering_type``, for a contact whose
+    derived functions are ``functions``. ``None`` (account level) matches sections without a
+    function condition only."""
+    when = section_when(data)
+    if "offering_type" in when and offering_type not in when["offering_type"]:
+        return False
+    return "function" not in when or bool(when["function"] & set(functions))
+
+
+def _check_when(check: _Checker, body: YamlMap) -> None:
+    when = check.mapping(body["when"], body.line_of("when"), "playbooks.when")
+    if when is None:
+        return
+    check.keys(when, WHEN_KEYS, "playbooks.when")
+    for key in WHEN_KEYS:
+        if key in when:
+            value = when[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                check.add(when.line_of(key), f"playbooks.when.{key}", "expected_type",
+                          expected="list of ids", got=type_name(value))
+
+
 def _check_entry(check: _Checker, data: Any, into: Playbooks) -> None:
     """Validate one pack's ``playbooks:`` mapping and merge it into ``into``."""
     body = check.mapping(data, getattr(data, "line", None), "playbooks")
     if body is None:
         return
     check.keys(body, SECTION_KEYS, "playbooks")
+    if "when" in body:
+        _check_when(check, body)
     for kind in ("visitors", "formats"):
         labels = check.mapping(body[kind], body.line_of(kind), f"playbooks.{kind}") if kind in body else None
         for key, text in (labels or {}).items():
@@ -268,7 +303,7 @@ def _check_accounts(check: _Checker, body: YamlMap, into: Playbooks) -> None:
 
 def merge_sections(entries: list[tuple[str, str, Any]], roles: Iterable[str]
                    ) -> tuple[Playbooks, list[Problem]]:
-    """Merge every pack's playbooks in load order; return them with every problem found."""
+    """Merge the given packs' playbooks in load order; return them with every problem found."""
     roles = list(roles)
     into, problems, refs = Playbooks(), [], []
     for _pack, path, data in entries:
@@ -288,11 +323,22 @@ def validate_section(entries: list[tuple[str, str, Any]], roles: dict, questions
     return merge_sections(entries, roles)[1]
 
 
-def playbooks_of(knowledge: Any) -> Playbooks:
-    """The merged playbooks of loaded (hence already valid) knowledge."""
-    cached = getattr(knowledge, "_playbooks", None)
-    if cached is None:
-        cached = merge_sections(knowledge.sections.get("playbooks", []), knowledge.roles)[0]
+def playbooks_of(knowledge: Any, offering_type: str | None = None,
+                 functions: Iterable[str] | None = None) -> Playbooks:
+    """The merged playbooks of loaded (hence already valid) knowledge.
+
+    Sections with a ``when:`` join only for the account's offering type and, with
+    ``functions`` (a contact's derived functions), for contacts in those functions: a hospital
+    pack speaks of clinical evidence to clinicians, of health economics only when a drug is sold.
+    """
+    key = (offering_type, frozenset(functions) if functions is not None else None)
+    cache = getattr(knowledge, "_playbooks", None)
+    if not isinstance(cache, dict):
+        cache = {}
         with contextlib.suppress(AttributeError):  # a frozen stand-in: just not cached
-            object.__setattr__(knowledge, "_playbooks", cached)
-    return cached
+            object.__setattr__(knowledge, "_playbooks", cache)
+    if key not in cache:
+        entries = [e for e in knowledge.sections.get("playbooks", [])
+                   if applies(e[2], offering_type, functions or ())]
+        cache[key] = merge_sections(entries, knowledge.roles)[0]
+    return cache[key]

@@ -142,7 +142,9 @@ class _Checker(SectionChecker):
                      got=type_name(value))
             return None
         for role in value:
-            if role not in self.roles:
+            if not isinstance(role, str):
+                self.add(item.line_of(key), where, "expected_type", expected="role id", got=type_name(role))
+            elif role not in self.roles:
                 self.add(item.line_of(key), where, "unknown_role", value=role)
         return frozenset(r for r in value if isinstance(r, str))
 

@@ -9,7 +9,7 @@
 * **The setting** of an account: what is sold (``offering_type``, given in the file or inferred
   from the ``offering`` text by the packs' ``offerings:`` patterns), how it is bought
   (``buying_process``) and which functions the offering serves (``scope``, inferred the same
-  way). Rules test them with an ``account:`` condition.
+  way; ``unknown`` when no pattern matches). Rules test them with an ``account:`` condition.
 
 Both are computed once per contact or account, never once per rule.
 """
@@ -109,6 +109,6 @@ def account_setting(account: Account, patterns: tuple[OfferingPattern, ...]) -> 
     return Setting(
         offering_type=given or inferred or UNKNOWN,
         buying_process=account.fields.get("buying_process") or UNKNOWN,
-        scope=frozenset(scope),
+        scope=frozenset(scope or {UNKNOWN}),
         inferred=given is None and inferred is not None,
     )

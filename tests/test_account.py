@@ -1,4 +1,4 @@
-"""The account file (DOMAIN.md §3): what loads, and every way a file can be wrong."""
+"""The account file (as the README documents it): what loads, and every way a file can be wrong."""
 
 from __future__ import annotations
 

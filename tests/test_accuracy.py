@@ -38,8 +38,8 @@ IDS = [f"{path.parent.name}/{path.stem}" for path in FILES]
 # Chart-alone bars. Dev: just under the figures measured when the bar was set (README,
 # "Accuracy"), so that a pack edit that makes guesses worse is caught. Test: loose, so that a
 # regression shows without the held-out part being tuned on.
-DEV_BARS = {"primary_accuracy": 0.7, "held_precision": 0.6, "dm_found_rate": 0.2, "wrong_dm": 23}
-TEST_BARS = {"primary_accuracy": 0.65, "held_precision": 0.5, "dm_found_rate": 0.15, "wrong_dm": 16}
+DEV_BARS = {"primary_accuracy": 0.84, "held_precision": 0.87, "dm_found_rate": 0.76, "wrong_dm": 0}
+TEST_BARS = {"primary_accuracy": 0.7, "held_precision": 0.72, "dm_found_rate": 0.35, "wrong_dm": 6}
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +68,20 @@ def test_key_agrees_with_the_answers(path: Path) -> None:
     assert not wrong, f"{path.name}: the key disagrees with the answers:\n  " + "\n  ".join(wrong)
 
 
-@pytest.mark.parametrize("path", FILES, ids=IDS)
+@pytest.mark.parametrize("path", DEV, ids=IDS[:len(DEV)])
 def test_full_answers_give_exactly_the_key(path: Path, accounts: dict[str, Account]) -> None:
     account = accounts[f"{path.parent.name}/{path.stem}"]
     key = answer_key(account)
     wrong = [f"{c.contact.id}: held {sorted(c.held)}, key {sorted(key[c.contact.id])}"
              for c in identify(account).contacts if set(c.held) != key[c.contact.id]]
     assert not wrong, f"{path.name}: held roles differ from the key:\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.skipif(not TEST, reason="no held-out accounts yet")
+def test_full_answers_on_test_give_the_key() -> None:
+    """Held out: only the aggregate is checked and shown, never a single contact."""
+    figures = evaluate(TEST)
+    assert figures.exact_rate >= 0.99, figures.summary()
 
 
 def _check_bars(figures: Figures, bars: dict[str, float], show_misses: bool) -> None:
@@ -120,10 +127,10 @@ def interviews() -> dict[str, InterviewFigures]:
 @pytest.mark.parametrize(
     ("part", "most_questions", "exact", "f1"),
     [
-        # dev, measured 2026-11-23 17:25 UTC: 3.86 questions per contact, 93.4 % exact, F1 0.970
-        ("dev", 3.95, 0.92, 0.96),
-        # test, held out: loose bars, aggregate figures only (3.96, 89.7 %, 0.953)
-        ("test", 4.0, 0.87, 0.94),
+        # dev, measured 2026-11-23 17:27 UTC: 3.46 questions per contact, 96.6 % exact, F1 0.986
+        ("dev", 3.55, 0.955, 0.98),
+        # test, held out: loose bars, aggregate figures only (3.61, 91.3 %, 0.961)
+        ("test", 4.0, 0.88, 0.94),
     ],
 )
 def test_guided_interview_from_the_chart_alone(part: str, most_questions: float, exact: float,

@@ -110,8 +110,9 @@ def test_identify_records_reads_answers_from_columns_and_skips_blanks():
 def test_identify_records_validates_like_an_account_file():
     from rolefinder.errors import InputError
 
-    with pytest.raises(InputError, match="final_say"):
+    with pytest.raises(InputError) as caught:
         identify_records([{"account": "Acme", "id": "a", "name": "Ann", "final_say": "perhaps"}])
+    assert caught.value.render("en").startswith("Acme: contacts[0].answers.final_say: 'perhaps' is not an answer")
     with pytest.raises(InputError, match="'account'"):
         identify_records([{"id": "a", "name": "Ann"}])
 
@@ -131,3 +132,18 @@ def test_progress_bar_on_a_terminal(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def _boom(path: str) -> str:
+    if path == "bad":
+        raise KeyError("surprise")
+    return path.upper()
+
+
+def test_an_unexpected_error_is_that_file_s_problem_only():
+    from rolefinder.batch import run
+
+    outcomes = list(run(_boom, ["bad", "good"]))
+    assert [o.ok for o in outcomes] == [False, True] and outcomes[1].value == "GOOD"
+    assert outcomes[0].problems[0].render("en") == "bad: could not be processed: KeyError: 'surprise'"
+    assert "无法处理" in outcomes[0].problems[0].render("zh")

@@ -267,3 +267,14 @@ def test_xlsx_without_openpyxl_says_how_to_install(runner, write_account, tmp_pa
     assert result.exit_code == 2
     assert "pip install 'rolefinder[xlsx]'" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_file_without_account_column_goes_into_the_account_given(runner, tmp_path):
+    source = tmp_path / "team.csv"
+    source.write_text("姓名,职务,上级\n王芳,院长,\n赵磊,设备科科长,王芳\n", encoding="utf-8")
+    result = run_import(runner, source, tmp_path / "out")
+    assert result.exit_code == 2 and "account" in result.output
+    result = run_import(runner, source, tmp_path / "out", "--account", "滨海第一医院")
+    assert result.exit_code == 0, result.output
+    people = {("王芳", "院长", None, None), ("赵磊", "设备科科长", None, "王芳")}
+    assert org(tmp_path / "out") == {"滨海第一医院": people}

@@ -72,11 +72,28 @@ def hospital() -> dict[str, ContactResult]:
     return _identify("healthcare", HOSPITAL)
 
 
-def test_equipment_section_head_is_a_probable_buyer(hospital: dict[str, ContactResult]) -> None:
+def test_equipment_section_head_evaluates_and_may_buy(hospital: dict[str, ContactResult]) -> None:
+    """Without knowing what is sold, the equipment head is a likely evaluator and a possible buyer."""
     chief = hospital["equip_chief"]
-    assert "buyer" in chief.held
-    assert chief.belief("buyer").status == "probable"  # a first guess, not a certainty
     assert ("function", "medical_equipment") in _facts(chief)
+    assert "influencer" in chief.held
+    assert chief.belief("buyer").status == "possible"  # to be asked, not assumed
+    assert "decision_maker" not in chief.held
+
+
+@pytest.mark.parametrize(("offering", "process", "decides"), [
+    ("便携式彩色超声诊断仪", "", "equip_chief"),   # equipment below the tender limit: the department awards it
+    ("64排螺旋CT", "buying_process: tender", "president"),  # a public tender goes to the leadership
+    ("新型口服降糖药", "", "pt_chair"),                     # a drug listing is the committee's vote
+])
+def test_who_decides_depends_on_what_is_sold_and_how(offering: str, process: str, decides: str) -> None:
+    header = f"account:\n  name: Test\n  industry: healthcare\n  offering: {offering}\n"
+    if process:
+        header += f"  {process}\n"
+    text = header + "contacts:\n" + textwrap.indent(textwrap.dedent(HOSPITAL).strip("\n"), "  ") + "\n"
+    result = identify(parse_account_text(text, "test.yaml"))
+    deciders = [c.contact.id for c in result.contacts if "decision_maker" in c.held]
+    assert deciders == [decides]
 
 
 def test_biomedical_engineers_evaluate_rather_than_buy(hospital: dict[str, ContactResult]) -> None:

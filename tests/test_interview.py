@@ -331,3 +331,49 @@ def test_adding_a_contact_can_be_cancelled(account_file: Path) -> None:
     assert result.exit_code == 0
     assert "No contact added." in result.output
     assert [c.id for c in load_account(account_file).contacts] == ["gm", "buyer"]
+
+
+# --------------------------------------------------------------------------- editing the account
+
+def test_edit_and_remove_contacts_and_set_account_fields(account_file: Path) -> None:
+    script = "e 2\n\n采购总监\n\n\nf\n\n\n2,000,000\n高\nlow\nr 1\ny\nq\n"
+    result = run(account_file, script, "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert "已保存 李娜(buyer)" in result.output and "已删除 张伟(gm)" in result.output
+    account = load_account(account_file)
+    assert [c.id for c in account.contacts] == ["buyer"]
+    buyer = account.contact("buyer")
+    assert (buyer.title, buyer.reports_to, buyer.notes) == ("采购总监", None, "多行备注\n第二行\n")
+    assert account.fields["revenue"] == 2_000_000 and account.fields["potential"] == "high"
+    assert account.fields["strategic_fit"] == "low"
+    assert "# Test account: every comment here must survive the interview" in account_file.read_text("utf-8")
+
+
+def test_an_edit_that_would_make_a_loop_is_refused(account_file: Path) -> None:
+    session = Interview(load_account(account_file))
+    with pytest.raises(InputError, match="loop"):
+        session.edit_contact("gm", reports_to="buyer")
+    with pytest.raises(InputError, match="number"):
+        session.set_account_field("revenue", "a lot")
+    assert load_account(account_file).contact("gm").reports_to is None
+
+
+def test_done_still_offers_judgements_and_enter_moves_on(account_file: Path) -> None:
+    script = "1\ndone\n1\n3\n\nq\n"  # gm: done at once, influence high, attitude neutral; Enter: next
+    result = run(account_file, script, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    gm = load_account(account_file).contact("gm")
+    assert (gm.influence, gm.attitude) == ("high", "neutral")
+    assert result.output.count("── 李娜 (buyer)") == 1  # the menu's Enter went to the other contact
+    assert result.output.count("Enter = 李娜") >= 1
+
+
+def test_a_new_account_names_an_unknown_industry(tmp_path: Path) -> None:
+    path = tmp_path / "new.yaml"
+    result = run(path, "Acme\nmanufactoring\nmanufacturing\nMES\nq\n", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "No rule pack is written for the industry 'manufactoring' (did you mean 'manufacturing'?)" \
+        in result.output
+    assert "healthcare" in result.output and "manufacturing" in result.output
+    assert load_account(path).industry == "manufacturing"
+    assert "DOMAIN" not in path.read_text(encoding="utf-8")

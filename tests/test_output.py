@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from test_accuracy import FILES  # every evaluation file and built-in case the accuracy tests use
+from test_engine_lean import plain_run
 
 from rolefinder.account import load_account
 from rolefinder.cli import cli
@@ -29,9 +30,15 @@ def _from_lines(text: str) -> dict:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_streamed_json_equals_the_library_result(runner, path: Path) -> None:
-    result = identify(load_account(path))
+def test_streamed_json_equals_the_library_result(runner, path: Path, monkeypatch) -> None:
+    account = load_account(path)
+    result = identify(account)
     expected = _expected(result)
+    # the engine's shortcuts change nothing, contact by contact (see test_engine_lean.py)
+    plain = _expected(plain_run(account, monkeypatch))
+    for mine, theirs in zip(expected["contacts"], plain["contacts"], strict=True):
+        assert mine == theirs
+    assert plain == expected
     done = runner.invoke(cli, ["identify", str(path), "--format", "json"])
     assert done.exit_code == 0, repr(done.exception)
     assert done.stdout.count("\n") == 1, "not a terminal: one compact line"

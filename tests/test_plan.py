@@ -140,10 +140,11 @@ def test_hospital_clinicians_get_academic_meetings() -> None:
     text = """
 account: {name: 第一医院, industry: hospital}
 contacts:
-  - {id: dr, name: 王医生, title: 心内科主任, answers: {opinion_sought: yes, evaluates_technically: yes}}
+  - {id: dr, name: 王医生, title: 心内科主任, department: 心内科,
+     answers: {opinion_sought: yes, evaluates_technically: yes}}
 """
     visit = build_plan(account(text), "zh", START)["visits"][0]
-    assert "学术交流会" in visit["formats"]
+    assert "学术交流会" in visit["formats"]  # a clinician (by department): the clinical playbook
 
 
 def test_no_answers_account() -> None:
@@ -342,7 +343,7 @@ def test_html_prints_in_headless_chromium(demo, tmp_path: Path, lang: str) -> No
 def test_summary_first_with_author_date_and_next_actions(demo) -> None:
     plan = build_plan(demo, "en", START, author="Li Lei")
     summary = plan["summary"]
-    assert summary["deciders"] == ["王建国 (Decision maker 96%)"] and summary["champions"] == ["李振华"]
+    assert summary["deciders"] == ["王建国 (Decision maker 98%)"] and summary["champions"] == ["李振华"]
     assert len(summary["actions"]) == 3 and summary["actions"][0].startswith("2026-12-01: visit 王建国")
     assert summary["red_flags"] and "郑海波" in summary["red_flags"][0]
     txt = render_plan(demo, "txt", "en", START, author="Li Lei")
@@ -398,3 +399,40 @@ def test_plan_to_standard_output(runner, tmp_path, monkeypatch) -> None:
     md = runner.invoke(cli, ["plan", case, "-o", "-", "--format", "md", "--evidence"])
     assert md.stdout.startswith("# ") and "core.answer" in md.stdout.replace("\\", "")
     assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_playbooks_follow_industry_offering_and_function() -> None:
+    """No clinical text in a factory; a hospital's engineer gets the technical playbook; health
+    economics for equipment, pharmaco-economics only when a drug is sold."""
+    factory = build_plan(identify(load_case("mes-manufacturing")), "en", START)
+    words = json.dumps(factory["visits"], ensure_ascii=False).lower()
+    assert "clinical" not in words and "academic" not in words and "pharmaco" not in words
+    text = """
+account: {name: City Hospital, industry: hospital, offering: CT scanner, offering_type: %s}
+contacts:
+  - {id: dr, name: Dr Wu, title: 心内科主任, department: 心内科,
+     answers: {opinion_sought: yes, evaluates_technically: yes}}
+  - {id: eng, name: Li Gong, title: 工程师, department: 医学装备部,
+     answers: {evaluates_technically: yes, opinion_sought: yes}}
+  - {id: aud, name: Qian, title: 审计科科长, department: 审计科, answers: {reviews_compliance: yes}}
+"""
+    equipment = {v["id"]: v for v in build_plan(account(text % "equipment"), "en", START)["visits"]}
+    assert "Academic exchange meeting" in equipment["dr"]["formats"]
+    assert "Academic exchange meeting" not in equipment["eng"]["formats"]
+    assert not any("clinical" in m.lower() for m in equipment["eng"]["messages"])
+    assert any("Health-economic" in m for m in equipment["aud"]["materials"])
+    assert not any("Pharmaco" in m for m in equipment["aud"]["materials"])
+    drug = {v["id"]: v for v in build_plan(account(text % "drug"), "en", START)["visits"]}
+    assert any("Pharmaco-economic" in m for m in drug["aud"]["materials"])
+
+
+def test_a_playbook_condition_is_validated(tmp_path) -> None:
+    from rolefinder.errors import RolefinderError
+
+    (tmp_path / "mine.yaml").write_text(
+        "pack: mine\ntitle: {en: Mine, zh: 我的}\nplaybooks:\n  when: {offering: [drug], function: clinical}\n",
+        encoding="utf-8")
+    with pytest.raises(RolefinderError) as info:
+        load_knowledge(None, [tmp_path])
+    text = str(info.value.render("en")) if hasattr(info.value, "render") else str(info.value)
+    assert "mine.yaml:4" in text and "playbooks.when" in text

@@ -24,9 +24,12 @@ def test_shipped_playbooks_cover_every_core_role() -> None:
 
 def test_healthcare_pack_overrides_only_what_it_names() -> None:
     generic = playbooks_of(load_knowledge("manufacturing")).role("influencer")
-    hospital = playbooks_of(load_knowledge("hospital")).role("influencer")
-    assert "academic_meeting" in hospital.formats and "academic_meeting" not in generic.formats
-    assert hospital.cadence_days == generic.cadence_days  # not overridden: inherited
+    knowledge = load_knowledge("hospital")
+    clinician = playbooks_of(knowledge, "equipment", ["clinical"]).role("influencer")
+    engineer = playbooks_of(knowledge, "equipment", ["engineering"]).role("influencer")
+    assert "academic_meeting" in clinician.formats and "academic_meeting" not in generic.formats
+    assert engineer.formats == generic.formats  # the clinical section is for clinicians only
+    assert clinician.cadence_days == generic.cadence_days  # not overridden: inherited
 
 
 @pytest.mark.parametrize(("fields", "expected"), [

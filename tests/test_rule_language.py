@@ -144,7 +144,7 @@ def test_nobody_decides_so_the_strongest_candidate_is_raised(tmp_path: Path) -> 
     result = _run(tmp_path, ACCOUNT_PACK, """
         account: {name: A}
         contacts:
-          - {id: gm, name: G, title: 总经理, influence: low}
+          - {id: gm, name: G, title: 总经理}
           - {id: vp, name: V, title: 副总经理, reports_to: gm}
           - {id: clerk, name: C, title: 职员, reports_to: gm}
     """)
@@ -186,3 +186,16 @@ def test_two_confirmed_decision_makers_are_a_finding(tmp_path: Path) -> None:
 def test_mistakes_name_file_line_and_field(body: str, expected: str) -> None:
     found = "\n".join(_errors(body))
     assert expected in found, found
+
+
+def test_account_rule_evidence_is_explained(tmp_path: Path) -> None:
+    from rolefinder.report import render_explanation
+
+    result = _run(tmp_path, ACCOUNT_PACK, """
+        account: {name: A}
+        contacts:
+          - {id: gm, name: G, title: 总经理}
+    """)
+    text = render_explanation(result, "gm", "en")
+    assert "extra.ask_the_top:" in text
+    assert "at most 0 contact(s) hold Decision maker" in " ".join(text.split())

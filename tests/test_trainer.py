@@ -45,15 +45,15 @@ def test_trace_shows_matched_facts_reasons_and_the_certainty_moving() -> None:
     assert "── 王建国 [coo] · 首席运营官 · 运营中心 ──" in text
     assert "core.answer.final_say.yes → Decision maker +0.90: 0.00 → 0.90 confirmed" in text
     assert "reason: Having the final say is what makes a decision maker" in text
-    assert "→ seniority = head of a unit (0.85)" in text
-    assert "⇒ Decision maker 0.96 confirmed" in text
+    assert "→ seniority = executive-team member (0.85)" in text
+    assert "⇒ Decision maker 0.98 confirmed" in text
 
 
 def test_trace_in_chinese() -> None:
     _, _, lines = traced(lang="zh")
     text = "\n".join(lines)
     assert "匹配" in text and "理由" in text and "决策者" in text
-    assert "职级 = 部门负责人" in text and "seniority" not in text
+    assert "职级 = 高管团队成员" in text and "seniority" not in text
 
 
 def test_running_certainty_ends_where_identify_ends() -> None:
@@ -66,7 +66,7 @@ def test_running_certainty_ends_where_identify_ends() -> None:
     start = lines.index("── 王建国 [coo] · 首席运营官 · 运营中心 ──")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("── "))
     coo = [line for line in lines[start:end] if "→ Decision maker" in line]
-    assert coo[-1].endswith("→ 0.96 confirmed")
+    assert coo[-1].endswith("→ 0.98 confirmed")
 
 
 def test_grouped_by_contact_in_org_chart_order() -> None:

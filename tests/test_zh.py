@@ -37,7 +37,13 @@ def _allowed_words(tmp_path: Path) -> set[str]:
         for c in account.contacts:
             user_text += [c.id, c.name, c.title, c.department, c.notes or ""]
         words |= {w for text in user_text for w in WORD.findall(text)}
+    from rolefinder.knowledge import load_knowledge
     from rolefinder.resources import data_dir
+
+    every = load_knowledge(all_industries=True)  # `rules check` lists every pack's industries
+    words |= {i for p in every.packs for i in p.industries for i in WORD.findall(i)}
+    words |= {r.id for r in every.account_rules} | {p.name for p in every.packs}
+    words |= {t["id"] for s in every.sections.get("tests", []) for t in s[2]}
 
     words |= {w for w in WORD.findall(f"{tmp_path} {data_dir('rules')}")} | {"nobody"}
     return words

@@ -62,7 +62,7 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
     """
     from pathlib import Path
 
-    if len(files) > 1 or Path(files[0]).is_dir() or jobs != 1:
+    if len(files) > 1 or Path(files[0]).is_dir():  # one file stays the single-file output
         _many(files, fmt, indent, bool(trace or step or only), jobs, resolve_lang(lang), rules)
         return
     file = files[0]

@@ -43,8 +43,32 @@ T = Catalog(
         "no_contacts": {"en": "No contacts yet.", "zh": "还没有联系人。"},
         "to_ask": {"en": "{n} to ask", "zh": "待问 {n} 题"},
         "nothing_to_ask": {"en": "done", "zh": "已完成"},
-        "menu": {"en": "Number or id of a contact · a = add a contact · q = finish",
-                 "zh": "输入联系人序号或编号 · a = 添加联系人 · q = 结束"},
+        "menu": {"en": "Number or id of a contact · a = add · e N = edit · r N = remove · f = account "
+                       "fields · q = finish",
+                 "zh": "输入联系人序号或编号 · a = 添加 · e 序号 = 修改 · r 序号 = 删除 · f = 客户信息 · q = 结束"},
+        "unknown_industry": {"en": "No rule pack is written for the industry {value!r}{hint}; packs exist for: "
+                                   "{known}. Enter = keep it (only the general rules apply), or type another:",
+                             "zh": "没有为行业 {value!r} 编写的规则包{hint};已有的行业:{known}。"
+                                   "回车 = 保留(只使用通用规则),或重新输入:"},
+        "edit_head": {"en": "Editing {name} ({id}): Enter keeps each value.", "zh": "修改 {name}({id}):回车保留原值。"},
+        "ask_edit": {"en": "{field} [{now}]", "zh": "{field} [{now}]"},
+        "edited": {"en": "Saved {name} ({id}).", "zh": "已保存 {name}({id})。"},
+        "ask_manager_edit": {"en": "Manager: number from the list, Enter = keep, - = none",
+                             "zh": "上级:输入列表中的序号,回车 = 保留,- = 无"},
+        "confirm_remove": {"en": "Remove {name} ({id})? Their reports move up to their manager. y/N",
+                           "zh": "删除 {name}({id})?其下属改为向其上级汇报。y/N"},
+        "removed": {"en": "Removed {name} ({id}).", "zh": "已删除 {name}({id})。"},
+        "kept": {"en": "Nothing removed.", "zh": "未删除。"},
+        "fields_head": {"en": "Account fields (Enter keeps each value, - clears it):",
+                        "zh": "客户信息(回车保留原值,- 清空):"},
+        "f_industry": {"en": "Industry", "zh": "行业"},
+        "f_offering": {"en": "What we sell", "zh": "我方产品"},
+        "f_revenue": {"en": "Current revenue", "zh": "当前收入"},
+        "f_potential": {"en": "Potential (high/medium/low)", "zh": "潜力(高/中/低)"},
+        "f_strategic_fit": {"en": "Strategic fit (high/medium/low)", "zh": "战略匹配度(高/中/低)"},
+        "f_name": {"en": "Name", "zh": "姓名"},
+        "f_title": {"en": "Title", "zh": "职务"},
+        "f_department": {"en": "Department", "zh": "部门"},
         "menu_default": {"en": "Enter = {name}", "zh": "回车 = {name}"},
         "menu_finish": {"en": "Enter = finish", "zh": "回车 = 结束"},
         "bad_contact": {"en": "No such contact; type a number from the list, a or q.",
@@ -276,7 +300,7 @@ def _create(file: str, ui: Terminal) -> None:
     ui.say("new_account", path=file)
     try:
         name = ui.ask_required("ask_account_name")
-        industry = ui.ask(T("ask_industry", ui.lang) + ":")
+        industry = _industry(ui, ui.ask(T("ask_industry", ui.lang) + ":"))
         offering = ui.ask(T("ask_offering", ui.lang) + ":")
     except _Quit:
         raise click.exceptions.Exit(1) from None
@@ -284,6 +308,97 @@ def _create(file: str, ui: Terminal) -> None:
         atomic_write(file, new_account_text(name, industry.lower() or None, offering or None))
     except OSError as exc:
         raise InputError([Problem(file, None, "", "not_writable", {"error": exc.strerror or str(exc)})]) from None
+
+
+def _industry(ui: Terminal, typed: str) -> str:
+    """An industry no pack is written for is named, with the ones that exist and a near miss;
+    Enter keeps it (the general rules still apply), anything else is checked again."""
+    from rolefinder.errors import did_you_mean
+    from rolefinder.interviewing import known_industries
+
+    known, names = known_industries()
+    lowered = {k.lower() for k in names}
+    while typed and typed.lower() not in lowered:
+        hint = did_you_mean(typed.lower(), sorted(lowered))
+        again = ui.ask(T("unknown_industry", ui.lang, value=typed, known=", ".join(known),
+                         hint=hint[ui.lang] if hint else ""))
+        if not again:
+            return typed
+        typed = again
+    return typed
+
+
+def _ask_value(ui: Terminal, key: str, now: object) -> str | None:
+    """A new value for one field: None keeps the old one, '' clears it (typed '-')."""
+    text = ui.ask(T("ask_edit", ui.lang, field=T(key, ui.lang), now=now if now not in (None, "") else "—") + ":")
+    if not text:
+        return None
+    return "" if text == "-" else text
+
+
+def _account_fields(session: Interview, ui: Terminal) -> None:
+    """Set or edit industry, offering, revenue, potential and strategic fit."""
+    from rolefinder.interviewing import ACCOUNT_FIELDS
+
+    ui.say("fields_head")
+    account = session.account
+    for name in ACCOUNT_FIELDS:
+        now = getattr(account, name) if name in ("industry", "offering") else account.fields.get(name)
+        shown = value_label(now, ui.lang) if name in ("potential", "strategic_fit") and now else now
+        while True:
+            value = _ask_value(ui, f"f_{name}", shown)
+            if value is None:
+                break
+            if name == "industry" and value:
+                value = _industry(ui, value)
+            try:
+                session.set_account_field(name, value or None)
+                break
+            except InputError as exc:
+                click.echo(exc.render(ui.lang), err=True)
+
+
+def _edit_contact(session: Interview, ui: Terminal, contact_id: str) -> None:
+    """Change a contact's name, title, department or manager."""
+    contact = session.account.contact(contact_id)
+    ui.say("edit_head", name=contact.name, id=contact.id)
+    changes: dict[str, str | None] = {}
+    for name in ("name", "title", "department"):
+        value = _ask_value(ui, f"f_{name}", getattr(contact, name))
+        if value is not None and (value or name != "name"):
+            changes[name] = value
+    others = [c for c in session.account.contacts if c.id != contact_id]
+    for number, other in enumerate(session.account.contacts, start=1):
+        if other.id != contact_id:
+            click.echo(f"  {number}. {other.name} ({other.id}) {other.title}")
+    while others:
+        text = ui.ask(T("ask_manager_edit", ui.lang) + ":")
+        if not text:
+            break
+        if text == "-":
+            changes["reports_to"] = None
+            break
+        manager = _pick_contact(session, text)
+        if manager and manager != contact_id:
+            changes["reports_to"] = manager
+            break
+        ui.say("bad_choice")
+    try:
+        session.edit_contact(contact_id, **changes)
+    except InputError as exc:
+        click.echo(exc.render(ui.lang), err=True)
+        return
+    ui.say("edited", name=contact.name, id=contact.id)
+
+
+def _remove_contact(session: Interview, ui: Terminal, contact_id: str) -> None:
+    contact = session.account.contact(contact_id)
+    answer = ui.ask(T("confirm_remove", ui.lang, name=contact.name, id=contact.id))
+    if answer.lower() not in ("y", "yes", "是", "确定"):
+        ui.say("kept")
+        return
+    session.remove_contact(contact_id)
+    ui.say("removed", name=contact.name, id=contact.id)
 
 
 def _run(session: Interview, ui: Terminal, fixed: bool) -> None:
@@ -326,6 +441,20 @@ def _choose_contact(session: Interview, ui: Terminal) -> str | None:
             if added is not None:
                 return added.id
             continue
+        word, _, rest = text.partition(" ")
+        if word.lower() in ("f", "fields", "客户信息") and not rest:
+            _account_fields(session, ui)
+            return _choose_contact(session, ui)
+        if word.lower() in ("e", "edit", "修改", "r", "remove", "删除") and rest.strip():
+            target = _pick_contact(session, rest.strip())
+            if target is None:
+                ui.say("bad_contact")
+                continue
+            if word.lower() in ("e", "edit", "修改"):
+                _edit_contact(session, ui, target)
+            else:
+                _remove_contact(session, ui, target)
+            return _choose_contact(session, ui)
         found = _pick_contact(session, text)
         if found:
             return found
@@ -378,6 +507,7 @@ def _contact(session: Interview, ui: Terminal) -> None:
             ui.say("contact_done", name=session.current.contact.name)
             if _judgements(session, ui):
                 continue  # the rep went back
+            session.finish()
             return
         _progress(session, ui)
         click.echo(pick(question.text, ui.lang))
@@ -397,7 +527,10 @@ def _handle(session: Interview, ui: Terminal, question: NextQuestion, text: str)
     command = WORDS.get(word.lower())
     if command == "quit":
         raise _Quit
-    if command == "done":
+    if command == "done":  # still offer influence and attitude; the menu then moves on
+        if _judgements(session, ui):
+            return False
+        session.finish()
         return True
     if command == "why":
         _why(session, ui, question)

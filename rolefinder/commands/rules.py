@@ -7,7 +7,7 @@ import importlib.util
 import click
 
 from rolefinder.cli import emit, format_option, lang_option, resolve_lang
-from rolefinder.i18n import Catalog, pick
+from rolefinder.i18n import Catalog, fact_label, pick
 
 T = Catalog(
     {
@@ -75,7 +75,8 @@ def check(directory: str | None, fmt: str, lang: str | None) -> None:
                  questions=summary["questions"], rules=summary["rules"],
                  facts=len(summary["facts"])))
     click.echo(T("account", lang, account_rules=len(summary["account_rules"]), offerings=summary["offerings"],
-                 types=", ".join(summary["offering_types"]) or "—", scopes=", ".join(summary["scopes"]) or "—"))
+                 types=", ".join(fact_label(t, lang) for t in summary["offering_types"]) or "—",
+                 scopes=", ".join(fact_label(t, lang) for t in summary["scopes"]) or "—"))
     click.echo(T("ok", lang))
 
 
