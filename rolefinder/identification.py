@@ -278,6 +278,7 @@ def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[
     """
     t = knowledge.thresholds
     current = list(results)
+    ids = {r.contact.id for r in current}
     findings: list[Gap] = []
     for rule in knowledge.account_rules:
         level = LEVELS[rule.status]
@@ -289,7 +290,7 @@ def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[
                                 tuple(r.contact.id for r in holders), rule.role))
             continue
         target = getattr(t, rule.raise_to) + 1e-9
-        pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, current) and 0 <= _cf(r, rule.role) < target]
+        pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids) and 0 <= _cf(r, rule.role) < target]
         if rule.strongest and pool:
             best = max(_cf(current[i], rule.role) for i in pool)
             pool = [i for i in pool if _cf(current[i], rule.role) >= best - 1e-9]
@@ -308,12 +309,12 @@ def _cf(result: ContactResult, role: str) -> float:
     return belief.cf if belief else 0.0
 
 
-def _is_candidate(result: ContactResult, rule: AccountRule, everyone: list[ContactResult]) -> bool:
+def _is_candidate(result: ContactResult, rule: AccountRule, ids: set[str]) -> bool:
+    """Whether ``result`` meets the rule's candidate conditions (``ids``: every contact's id)."""
     derived = {(d.name, d.value) for d in result.derived}
     if any(not any((name, v) in derived for v in values) for name, values in rule.facts):
         return False
     if rule.manager == "none":
-        ids = {r.contact.id for r in everyone}
         return result.contact.reports_to is None or result.contact.reports_to not in ids
     return True
 
