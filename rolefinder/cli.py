@@ -119,9 +119,9 @@ class LazyGroup(click.Group):
         except RolefinderError as exc:
             click.echo(exc.render(current_lang()), err=True)
             ctx.exit(exc.exit_code)
-        except BrokenPipeError:  # `... | head`: the reader left; stop quietly, like a C tool would
+        except BrokenPipeError:  # `... | head`: the reader left and has what it wanted; stop quietly
             _silence_stdout()
-            ctx.exit(141)
+            ctx.exit(0)
         except OSError as exc:  # a file we could not read or write: one line, never a traceback
             click.echo(os_error_line(exc, current_lang()), err=True)
             ctx.exit(2)
@@ -283,4 +283,4 @@ def main() -> None:
         cli(prog_name="rolefinder")
     except BrokenPipeError:  # raised outside a command (help text, --version) into a closed pipe
         _silence_stdout()
-        sys.exit(141)
+        sys.exit(0)
