@@ -147,9 +147,9 @@ def definitions(knowledge: Knowledge) -> Definitions:
         defines[qid] = tuple(sorted({role for (_, role), cf in slot.items() if cf >= confirmed}))
     defined_by = {role: tuple(q for q in knowledge.questions if role in defines[q])
                   for role in knowledge.roles}
-    answer_rules = frozenset(
+    answer_rules = frozenset(  # backed by given answers only: a rule waiting on an unasked one is a hint
         spec.id for spec in knowledge.rules
-        if any(values - {"absent"} for _, values in spec.answers))
+        if spec.answers and all(values and "absent" not in values for _, values in spec.answers))
     found = Definitions(defines, defined_by, answer_rules)
     knowledge._definitions = found
     return found

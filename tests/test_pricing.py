@@ -106,6 +106,20 @@ def test_one_no_to_influence_leaves_the_other_question_open(tmp_path: Path) -> N
     assert session.current.belief("influencer").status == "ruled_out"
 
 
+def test_a_daily_user_not_consulted_is_still_asked_whether_they_evaluate(tmp_path: Path) -> None:
+    session = session_for(tmp_path, ["qwva"])
+    session.select("c1")
+    session.answer("yes", "uses_daily")
+    session.answer("no", "opinion_sought")
+    assert "evaluates_technically" in [q.id for q in session.worth_asking()]
+    rules = {e.rule for e in session.current.belief("influencer").evidence}
+    assert "core.answer.user_may_evaluate" in rules
+    session.answer("yes", "evaluates_technically")
+    assert "influencer" in session.current.held
+    assert "core.answer.user_may_evaluate" not in {  # answered: the pending hint is gone
+        e.rule for e in session.current.belief("influencer").evidence}
+
+
 def test_the_decision_maker_is_not_asked_whether_they_are_consulted(tmp_path: Path) -> None:
     session = session_for(tmp_path, ["zyxexpert"])
     session.select("c1")
