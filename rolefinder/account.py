@@ -7,11 +7,9 @@ interrupted save never leaves a half-written account behind.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,23 +430,16 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     target = Path(os.path.realpath(path))
     if target.exists() and not _may_write(target):
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
-    from rolefinder.storage import deferred_signals
+    from rolefinder.storage import deferred_signals, write_replace
 
+    # mkstemp makes the file private (0600); give it the old file's mode, or (None) what a new
+    # file gets under the user's umask, so a plan can be shared like any other file.
+    mode = target.stat().st_mode & 0o777 if target.exists() else None
     with deferred_signals():  # Ctrl-C waits until the replace is done: no temporary file left
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # mkstemp makes the file private (0600); give it the old file's mode, or what a new
-            # file gets under the user's umask, so a plan can be shared like any other file.
-            os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-            os.replace(tmp, target)
-        except BaseException as exc:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError) and not exc.filename:  # "No space left" names the file
+            write_replace(str(target), data.encode("utf-8") if isinstance(data, str) else data, mode)
+        except OSError as exc:
+            if not exc.filename:  # "No space left" names the file
                 raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
             raise
 
@@ -471,12 +462,6 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         problem = f"the folder {target.parent} is not writable"
     if problem:
         raise InputError([Problem(str(path), None, "", "not_writable", {"error": problem})])
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _may_write(path: Path) -> bool:
