@@ -151,10 +151,10 @@ def plain_row(result: Identification, r: ContactResult, lang: str) -> dict[str, 
 def crm_row(result: Identification, r: ContactResult, target: str, lang: str, mapping: Mapping) -> dict[str, Any]:
     """One contact in a CRM's layout, roles in that CRM's values."""
     plain = plain_row(result, r, lang)
-    values = list(dict.fromkeys(mapping.roles[x] for x in r.held if x in mapping.roles))
+    values = [mapping.roles[x] for x in r.held if x in mapping.roles]
     if r.contact.attitude in mapping.attitudes:
         values.append(mapping.attitudes[r.contact.attitude])
-    values = list(dict.fromkeys(values))
+    values = list(dict.fromkeys(values))  # several roles may map to one CRM value
     first, last = split_name(r.contact.name)
     labels = ";".join(pick(result.knowledge.roles[x].label, lang) for x in r.held)
     status = value_label(plain["status"], lang)
