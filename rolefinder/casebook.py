@@ -126,12 +126,3 @@ def tree_prefixes(contacts: list[Contact]) -> list[tuple[str, str, Contact]]:
         rest_at[depth] = parent + ("   " if last[index] else "│  ")
         out.append((parent + ("└─ " if last[index] else "├─ "), rest_at[depth], contact))
     return out
-
-
-def tree_lines(contacts: list[Contact]) -> list[str]:
-    """The org chart drawn with box characters, one contact a line."""
-    lines = []
-    for prefix, _rest, contact in tree_prefixes(contacts):
-        details = " · ".join(x for x in (contact.title, contact.department) if x)
-        lines.append(f"{prefix}{contact.name} [{contact.id}]" + (f"  {details}" if details else ""))
-    return lines
