@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rolefinder.account import ATTITUDES
@@ -115,11 +116,14 @@ def validate_section(entries: list[tuple[str, str, Any]], roles: dict, questions
     return merge_sections(entries, roles)[1]
 
 
+@lru_cache(maxsize=16)
 def load_mappings(rules: tuple[str, ...] = ()) -> dict[str, Mapping]:
     """Every CRM's mapping: the shipped ``rules/crm.yaml`` with the ``--rules`` packs on top.
 
     The shipped pack is not loaded to judge accounts, so it is read here with every pack
     (which also validates it, and the user's packs, the same way ``rules check`` does).
+    Cached like ``load_knowledge``: ``export`` asks once per account file, and merging and
+    checking every pack's section again for each file is work done twice. Read-only result.
     """
     from rolefinder.knowledge import load_knowledge
 
@@ -147,10 +151,10 @@ def plain_row(result: Identification, r: ContactResult, lang: str) -> dict[str, 
 def crm_row(result: Identification, r: ContactResult, target: str, lang: str, mapping: Mapping) -> dict[str, Any]:
     """One contact in a CRM's layout, roles in that CRM's values."""
     plain = plain_row(result, r, lang)
-    values = list(dict.fromkeys(mapping.roles[x] for x in r.held if x in mapping.roles))
+    values = [mapping.roles[x] for x in r.held if x in mapping.roles]
     if r.contact.attitude in mapping.attitudes:
         values.append(mapping.attitudes[r.contact.attitude])
-    values = list(dict.fromkeys(values))
+    values = list(dict.fromkeys(values))  # several roles may map to one CRM value
     first, last = split_name(r.contact.name)
     labels = ";".join(pick(result.knowledge.roles[x].label, lang) for x in r.held)
     status = value_label(plain["status"], lang)

@@ -311,10 +311,8 @@ def write_schema_beside(directory: str | Path) -> Path | None:
     schema beside them, editors complete and check fields at once. An existing file is left
     alone (it may be a newer one the user generated with their own packs).
     """
-    from rolefinder.account import atomic_write
-
     target = Path(directory) / SCHEMA_FILE
     if target.exists():
         return None
-    atomic_write(target, schema_text("account"))
+    acc.atomic_write(target, schema_text("account"))
     return target
