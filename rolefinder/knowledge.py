@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -618,6 +618,22 @@ class _Builder:
             return None
         return value
 
+    def mappings(self, parent: YamlMap, key: str, where: str) -> Iterator[tuple[int, YamlMap]]:
+        """The mappings listed under ``key`` with their index; anything else is a problem, skipped."""
+        items = parent.get(key)
+        if items is None:
+            return
+        if not isinstance(items, YamlList):
+            self.add(parent.line_of(key), where, "expected_type", _ERRORS,
+                     expected="list", got=type_name(items))
+            return
+        for index, body in enumerate(items):
+            if not isinstance(body, YamlMap):
+                self.add(items.line_of(index), f"{where}[{index}]", "expected_type", _ERRORS,
+                         expected="mapping", got=type_name(body))
+                continue
+            yield index, body
+
     def bilingual(self, parent: YamlMap, key: str, where: str, required: bool = True):
         value = parent.get(key)
         if value is None and not required:
@@ -811,19 +827,7 @@ class _Builder:
             self.facts.setdefault(name, set()).update(values)
 
     def _rules(self, data: YamlMap, pack: str) -> None:
-        rules = data.get("rules")
-        if rules is None:
-            return
-        if not isinstance(rules, YamlList):
-            self.add(data.line_of("rules"), "rules", "expected_type", _ERRORS,
-                     expected="list", got=type_name(rules))
-            return
-        for index, body in enumerate(rules):
-            line = rules.line_of(index)
-            if not isinstance(body, YamlMap):
-                self.add(line, f"rules[{index}]", "expected_type", _ERRORS,
-                         expected="mapping", got=type_name(body))
-                continue
+        for index, body in self.mappings(data, "rules", "rules"):
             spec = self._rule(body, index, pack)
             if spec is not None:
                 self.rules.append(spec)
@@ -985,22 +989,11 @@ class _Builder:
 
     def _offerings(self, data: YamlMap) -> None:
         """Later packs' patterns are tried first: an industry pack knows its offerings better."""
-        items = data.get("offerings")
-        if items is None:
-            return
-        if not isinstance(items, YamlList):
-            self.add(data.line_of("offerings"), "offerings", "expected_type", _ERRORS,
-                     expected="list", got=type_name(items))
-            return
         from rolefinder.account import OFFERING_TYPES
 
         found = []
-        for index, body in enumerate(items):
+        for index, body in self.mappings(data, "offerings", "offerings"):
             where = f"offerings[{index}]"
-            if not isinstance(body, YamlMap):
-                self.add(items.line_of(index), where, "expected_type", _ERRORS, expected="mapping",
-                         got=type_name(body))
-                continue
             self.keys(body, OFFERING_KEYS, where)
             kind, scope = body.get("type"), body.get("scope")
             if kind is not None and kind not in OFFERING_TYPES:
@@ -1024,18 +1017,7 @@ class _Builder:
         self.offerings[:0] = found
 
     def _account_rules(self, data: YamlMap, pack: str) -> None:
-        items = data.get("account_rules")
-        if items is None:
-            return
-        if not isinstance(items, YamlList):
-            self.add(data.line_of("account_rules"), "account_rules", "expected_type", _ERRORS,
-                     expected="list", got=type_name(items))
-            return
-        for index, body in enumerate(items):
-            if not isinstance(body, YamlMap):
-                self.add(items.line_of(index), f"account_rules[{index}]", "expected_type", _ERRORS,
-                         expected="mapping", got=type_name(body))
-                continue
+        for index, body in self.mappings(data, "account_rules", "account_rules"):
             rule = self._account_rule(body, index, pack)
             if rule is not None:
                 self.account_rules.append(rule)

@@ -182,6 +182,9 @@ def test_two_confirmed_decision_makers_are_a_finding(tmp_path: Path) -> None:
      "    then: {finding: red_flag}\n", "extra.yaml:6: account_rules[extra.a].when.role: unknown role 'boss'"),
     ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: -1}\n"
      "    then: {finding: maybe}\n", "account_rules[extra.a].then.finding: 'maybe' is not allowed"),
+    ("rules: {id: extra.x}\n", "extra.yaml:3: rules: expected list"),
+    ("account_rules:\n  - just text\n", "extra.yaml:4: account_rules[0]: expected mapping"),
+    ("offerings: [[drug]]\n", "extra.yaml:3: offerings[0]: expected mapping"),
 ])
 def test_mistakes_name_file_line_and_field(body: str, expected: str) -> None:
     found = "\n".join(_errors(body))
