@@ -88,8 +88,6 @@ MESSAGES = Catalog(
             "zh": "{value!r} 不是有效的{field}({allowed});已忽略",
         },
         "no_rows": {"en": "the file has no contacts", "zh": "文件中没有联系人"},
-        "exists": {"en": "the file already exists; use --force to overwrite it",
-                   "zh": "文件已存在;如需覆盖请加 --force"},
     }
 )
 
@@ -403,7 +401,7 @@ def plan_writes(result: ImportResult, directory: str | Path, force: bool) -> lis
         target = base / name
         account.path = str(target)
         if target.exists() and not force:
-            problems.append(Problem(str(target), None, "", "exists", {}, MESSAGES))
+            problems.append(Problem(str(target), None, "", "exists", {}))
         writes.append((target, account_text(account)))
     if problems:
         raise InputError(problems)

@@ -13,6 +13,8 @@ from rolefinder.i18n import Catalog, pick
 MESSAGES = Catalog(
     {
         "not_found": {"en": "file not found", "zh": "找不到文件"},
+        "exists": {"en": "the file already exists; use --force to overwrite it",
+                   "zh": "文件已存在;如需覆盖请加 --force"},
         "not_readable": {"en": "cannot read the file: {error}", "zh": "无法读取文件:{error}"},
         "not_utf8": {
             "en": "the file is not UTF-8 text (bad byte at offset {offset})",

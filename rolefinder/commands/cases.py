@@ -21,8 +21,6 @@ T = Catalog(
         "none": {"en": "no role", "zh": "无角色"},
         "hint": {"en": "Show one: rolefinder cases show NAME · practise: rolefinder quiz NAME",
                  "zh": "查看:rolefinder cases show 案例名 · 练习:rolefinder quiz 案例名"},
-        "exists": {"en": "the file already exists; use --force to overwrite it",
-                   "zh": "文件已存在;如需覆盖请加 --force"},
         "written": {"en": "Case {case} written to {path}: edit it, then run "
                           "rolefinder identify {path}",
                     "zh": "案例 {case} 已写入 {path}:可编辑后运行 rolefinder identify {path}"},
@@ -178,7 +176,7 @@ def _write_new(output: str, text: str, force: bool) -> None:
     from rolefinder.errors import InputError, Problem
 
     if Path(output).exists() and not force:
-        raise InputError([Problem(output, None, "", "exists", {}, T)])
+        raise InputError([Problem(output, None, "", "exists", {})])
     try:
         atomic_write(output, text)
     except OSError as exc:

@@ -12,8 +12,6 @@ T = Catalog(
     {
         "written": {"en": "{rows} contacts of {accounts} accounts written to {path} ({target})",
                     "zh": "{accounts} 个客户的 {rows} 位联系人已写入 {path}({target})"},
-        "exists": {"en": "the file already exists; use --force to overwrite it",
-                   "zh": "文件已存在;如需覆盖请加 --force"},
         "need_output": {"en": "--to xlsx needs -o FILE.xlsx", "zh": "--to xlsx 需要 -o 文件.xlsx"},
     }
 )
@@ -50,7 +48,7 @@ def export(files: tuple[str, ...], target: str, output: str | None, force: bool,
         raise InputError([Problem(None, None, "--output", "need_output", {}, T)])
     if output is not None:
         if Path(output).exists() and not force:
-            raise InputError([Problem(output, None, "", "exists", {}, T)])
+            raise InputError([Problem(output, None, "", "exists", {})])
         check_writable(output)
     paths = collect(files)
     task = partial(export_task, rules=rules, target=target, lang=lang)
