@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rolefinder.cli import emit, lang_option, resolve_lang, rules_option
+from rolefinder.commands import login_name
 from rolefinder.commands.many import finish, jobs_option, outcomes
 from rolefinder.i18n import Catalog
 
@@ -55,7 +56,7 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
         _many(files, output, fmt or "html", parse_start(start), jobs, lang, rules)
         return
     file = files[0]
-    author = author if author is not None else _login()
+    author = author if author is not None else login_name("")
     if output == "-":  # standard output: text unless --format says otherwise
         _to_stdout(file, fmt or "txt", parse_start(start), author, evidence, lang, rules)
         return
@@ -69,15 +70,6 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
     result = identify(load_account(file, rules=rules))
     path = write_plan(result, output, fmt, lang, when, author, evidence)
     click.echo(T("written", lang, path=path))
-
-
-def _login() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def _to_stdout(file: str, fmt: str, when, author: str, evidence: bool, lang: str,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import click
 
 from rolefinder.cli import current_lang, emit, format_option, lang_option, large_option, rules_option
+from rolefinder.commands import login_name
 from rolefinder.errors import InputError, Problem
 from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.inert import style
@@ -139,7 +140,7 @@ def take(name: str, trainee: str | None, out: str | None, level: str, fmt: str, 
     key = answer_key(account)
     score = score_quiz(name, answers, key, [c.id for c in order])
     when = _now()
-    who = trainee or _login()
+    who = trainee or login_name("trainee")
     if fmt == "json":
         emit({"name": who, "time": when, "level": level, **score.to_dict()}, fmt)
     else:
@@ -172,15 +173,6 @@ def _now() -> str:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _login() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "trainee"
 
 
 def _label(knowledge, role: str, lang: str) -> str:
