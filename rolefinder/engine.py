@@ -28,11 +28,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, KnowledgeEngine, P, Rule, freeze
+from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, LeanEngine, P, Rule, freeze
 from rolefinder.account import Contact
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
 from rolefinder.setting import NO_SETTING, Setting
+from rolefinder.statics import Static, StaticGroups
+
+PRECOMPUTE = True  # test rules' static conditions once per contact (rolefinder.statics); False: as P(...) tests
 
 
 class ContactFact(Fact):
@@ -136,6 +139,7 @@ class RoleEngine:
         self.order = {spec.id: index for index, spec in enumerate(knowledge.rules)}
         self.listener: Callable[[Firing], None] | None = None
         self._collected: dict[str, Collected] = {}
+        self.statics = StaticGroups(knowledge.rules) if PRECOMPUTE else None
         attrs = {}
         for index, spec in enumerate(knowledge.rules):
             name = re.sub(r"\W", "_", spec.id)
@@ -147,7 +151,7 @@ class RoleEngine:
                     continue
                 attrs[f"{name}__{index}__if_{q_index}"] = self._rule(spec, (question, values))
         attrs["__matcher__"] = DirtyTrackingMatcher
-        engine_class = type("RoleRules", (KnowledgeEngine,), attrs)
+        engine_class = type("RoleRules", (LeanEngine,), attrs)
         self._engine = engine_class()
         self._engine.rolefinder = self
 
@@ -159,23 +163,13 @@ class RoleEngine:
                 contact[answer_field(question)] = ABSENT
             else:
                 contact[answer_field(question)] = _answer_test(values)
-        if spec.title is not None:
-            if spec.title.part == "any":
-                contact["title"] = _text_test(spec.title)
-            else:
-                contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
-        for name, values in spec.account:
-            contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
-        if spec.department is not None:
-            contact["department"] = _text_test(spec.department)
-        for name, values in spec.contact:
-            contact[name] = _values_test(values)
-        if spec.has_reports is not None:
-            contact["has_reports"] = spec.has_reports
+        static = Static.of(spec) if self.statics is not None else None
+        if static is not None:
+            contact[self.statics.field[static]] = True  # tested in facts_for: see rolefinder.statics
+        else:
+            _static_patterns(spec, contact)
         patterns = []
-        if spec.manager == "none":
-            contact["reports_to"] = ""
-        elif isinstance(spec.manager, tuple):
+        if isinstance(spec.manager, tuple):
             role, status = spec.manager
             contact["reports_to"] = MATCH.m
             wanted = LEVELS[status]
@@ -211,6 +205,10 @@ class RoleEngine:
         answers = contact.answers
         if self.knowledge.implied:  # answers that follow from others count as given
             answers = {**self.knowledge.implied_answers(answers), **answers}
+        if self.statics is not None:  # the static fields become one flag per group that holds
+            flags = self.statics.holding(fields)
+            fields = {"cid": contact.id, "reports_to": fields["reports_to"]}
+            fields.update(dict.fromkeys(flags, True))
         for question in self.questions:
             fields[answer_field(question)] = answers.get(question, ABSENT)
         return _fact(ContactFact, fields)
@@ -276,6 +274,25 @@ class RoleEngine:
         if self.listener is not None:
             found.firings.append(firing)
             self.listener(firing)
+
+
+def _static_patterns(spec: RuleSpec, contact: dict) -> None:
+    """The static conditions of ``spec`` as field tests on the contact fact (the plain way)."""
+    if spec.title is not None:
+        if spec.title.part == "any":
+            contact["title"] = _text_test(spec.title)
+        else:
+            contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
+    for name, values in spec.account:
+        contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
+    if spec.department is not None:
+        contact["department"] = _text_test(spec.department)
+    for name, values in spec.contact:
+        contact[name] = _values_test(values)
+    if spec.has_reports is not None:
+        contact["has_reports"] = spec.has_reports
+    if spec.manager == "none":
+        contact["reports_to"] = ""
 
 
 def _fact(kind: type[Fact], fields: dict) -> Fact:
