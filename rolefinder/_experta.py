@@ -36,6 +36,7 @@ Every module of rolefinder imports experta from here, never directly.
 import collections
 import collections.abc
 from contextlib import suppress
+from itertools import chain
 
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
@@ -44,10 +45,13 @@ from collections.abc import Mapping
 
 from experta import MATCH, Fact, KnowledgeEngine, P, Rule, strategies, watchers
 from experta.activation import Activation
+from experta.agenda import Agenda
+from experta.factlist import FactList
 from experta.fieldconstraint import L
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.abstract import OneInputNode, TwoInputNode
 from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.mixins import NoMemory
 from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode, OrdinaryMatchNode
 from experta.matchers.rete.token import Token
 from experta.utils import freeze
@@ -348,6 +352,21 @@ class LeanEngine(KnowledgeEngine):
 
     __strategy__ = DepthStrategy
 
+    def reset(self, **kwargs):
+        """``KnowledgeEngine.reset``, with the engine's ``@DefFacts`` looked up once instead of
+        at every reset (experta scans every attribute of the engine, rules included, for them)."""
+        deffacts = self.__dict__.get("_lean_deffacts")
+        if kwargs:
+            return super().reset(**kwargs)
+        if deffacts is None:
+            deffacts = self._lean_deffacts = self.get_deffacts()
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        self._KnowledgeEngine__declare(*chain.from_iterable(deffact() for deffact in deffacts))
+        self.running = False
+        return None
+
     def run(self, steps=float("inf")):
         if watchers.worth("RULES", "INFO") or watchers.worth("AGENDA", "DEBUG") \
                 or watchers.worth("ACTIVATIONS", "INFO"):
@@ -403,5 +422,25 @@ class DirtyTrackingMatcher(ReteMatcher):
         return added, removed
 
     def reset(self) -> None:
-        super().reset()
+        """``ReteMatcher.reset``: wipe every node's memory. experta walks the whole network for
+        it (nodes with two parents twice); only nodes that have a memory need the call."""
+        nodes = self.__dict__.get("_with_memory")
+        if nodes is None:
+            nodes = self._with_memory = _nodes_with_memory(self.root_node)
+        for node in nodes:
+            node._reset()
         self._dirty.clear()
+
+
+def _nodes_with_memory(root) -> list:
+    """Every node under ``root`` once, leaving out those whose ``_reset`` does nothing."""
+    out, stack, seen = [], [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node)._reset is not NoMemory._reset:
+            out.append(node)
+        stack.extend(child.node for child in node.children)
+    return out

@@ -177,10 +177,12 @@ class RoleEngine:
             patterns.append(StatusFact(contact=MATCH.m, role=role, level=level))
         if len(contact) > 1 or not spec.facts:
             # A rule testing only derived facts skips the contact fact: one join fewer.
-            patterns.insert(0, ContactFact(**contact))
+            patterns.insert(0, "k" << ContactFact(**contact))
         for index, (name, values) in enumerate(spec.facts):
-            patterns.append(DerivedFact(contact=MATCH.c, name=name, value=_values_test(values),
-                                        cf=getattr(MATCH, f"cf{index}")))
+            # Bound as a whole (its cf read in the action), so rules testing the same derived
+            # fact in the same place share every alpha node down to the capture.
+            fact = DerivedFact(contact=MATCH.c, name=name, value=_values_test(values))
+            patterns.append(f"f{index}" << fact)
         salience = 10 if spec.derives_facts else 0
         return Rule(*patterns, salience=salience)(_make_action(spec, len(spec.facts), lookahead))
 
@@ -348,10 +350,10 @@ def _keep_strongest(slot: dict, key: tuple[str, str], cf: float) -> None:
 def _make_action(spec: RuleSpec, fact_count: int,
                  lookahead: tuple[str, frozenset[str]] | None) -> Callable:
     """The right-hand side of one rule. A factory, so each action binds its own ``spec``."""
-    cf_names = [f"cf{i}" for i in range(fact_count)]
+    fact_names = [f"f{i}" for i in range(fact_count)]
 
     def action(engine, **bindings) -> None:
-        premise = min((bindings[name] for name in cf_names), default=1.0)
+        premise = min((bindings[name]["cf"] for name in fact_names), default=1.0)
         engine.rolefinder.record(spec, bindings["c"], premise, lookahead)
 
     action.__name__ = spec.id
