@@ -140,6 +140,7 @@ class RoleEngine:
         self.listener: Callable[[Firing], None] | None = None
         self._collected: dict[str, Collected] = {}
         self.statics = StaticGroups(knowledge.rules) if PRECOMPUTE else None
+        self.beliefs: dict = {}  # (role, its evidence) -> RoleBelief: see identification._conclude
         attrs = {}
         for index, spec in enumerate(knowledge.rules):
             name = re.sub(r"\W", "_", spec.id)
