@@ -126,8 +126,20 @@ class ContactResult:
     def belief(self, role: str) -> RoleBelief | None:
         return self.beliefs.get(role)
 
-    def to_dict(self, knowledge: Knowledge) -> dict[str, Any]:
+    def to_dict(self, knowledge: Knowledge, shared: dict[int, dict] | None = None) -> dict[str, Any]:
+        """The contact's JSON. ``shared`` (id of a belief -> its dict) lets a caller that writes
+        many contacts encode a belief shared by contacts alike once; the caller keeps the
+        beliefs alive meanwhile (the result does) and never changes the dicts."""
         c = self.contact
+        if shared is None:
+            roles = [b.to_dict(knowledge.roles[b.role].label) for b in self.roles]
+        else:
+            roles = []
+            for b in self.roles:
+                found = shared.get(id(b))
+                if found is None:
+                    found = shared[id(b)] = b.to_dict(knowledge.roles[b.role].label)
+                roles.append(found)
         return {
             "id": c.id,
             "name": c.name,
@@ -137,7 +149,7 @@ class ContactResult:
             "influence": c.influence,
             "attitude": c.attitude,
             "primary_role": self.primary_role,
-            "roles": [b.to_dict(knowledge.roles[b.role].label) for b in self.roles],
+            "roles": roles,
             "facts": [
                 {"name": d.name, "value": d.value, "certainty": round(d.cf, 3), "rule": d.rule}
                 for d in self.derived
