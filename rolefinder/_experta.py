@@ -30,6 +30,16 @@
    :func:`_lean_feature_check` is experta's field test without its per-call string parsing
    and debug logging.
 
+5. Building the network. experta prepares every rule before wiring it: a rewrite into
+   disjunctive normal form, repeated until nothing changes, then a copy of the rule, each copy
+   re-reading its action's signature with ``inspect`` (a millisecond a rule, most of building
+   the engine, and so of a short command's start-up). rolefinder's rules are plain
+   conjunctions of facts whose fields hold no ``&``, ``|`` or ``~`` of constraints; for such a
+   rule the preparation gives back an equal rule. :func:`prepare_ruleset` builds that equal
+   rule directly, and :func:`build_beta_part` wires such a rule's chain of joins the way
+   experta's ``wire_rule`` does, without building a dispatcher per rule; every other rule is
+   left to experta (tests compare the two).
+
 Every module of rolefinder imports experta from here, never directly.
 """
 
@@ -40,14 +50,16 @@ if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
 from collections.abc import Mapping
+from functools import update_wrapper
 
 from experta import MATCH, Fact, KnowledgeEngine, P, Rule
-from experta.fieldconstraint import L
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.abstract import OneInputNode, TwoInputNode
-from experta.matchers.rete.check import FeatureCheck, TypeCheck
-from experta.matchers.rete.nodes import BusNode, FeatureTesterNode
+from experta.matchers.rete.check import FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode, OrdinaryMatchNode
 from experta.matchers.rete.token import Token
+from experta.matchers.rete.utils import prepare_rule
 from experta.utils import freeze
 
 __all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "P", "Rule", "freeze"]
@@ -234,8 +246,63 @@ def index_children(root) -> int:
     return count
 
 
+_COMPOSITE = (ANDFC, ORFC, NOTFC)
+
+
+def is_plain_conjunction(rule: Rule) -> bool:
+    """Whether ``rule`` is facts only, none with a composite field constraint: the rules that
+    experta's preparation (DNF, then an ``InitialFact`` where a rule has no fact) leaves equal."""
+    if not rule or rule._wrapped is None:
+        return False
+    for element in rule:
+        if not isinstance(element, Fact):
+            return False
+        if any(isinstance(value, _COMPOSITE) for value in element.values()):
+            return False
+    return True
+
+
+def prepared(rule: Rule) -> Rule:
+    """What experta's ``prepare_rule`` returns for a plain conjunction, without the rewriting:
+    a new rule with the same facts, salience and action, not bound to an engine instance."""
+    new = type(rule)(*rule, salience=rule.salience)
+    new._wrapped = rule._wrapped
+    new._wrapped_args = rule._wrapped_args  # what Rule.__call__ reads from the same action
+    return update_wrapper(new, rule._wrapped)
+
+
+def prepare_ruleset(engine) -> set:
+    """``ReteMatcher.prepare_ruleset``: the same set of prepared rules, plain ones built directly."""
+    return {prepared(rule) if is_plain_conjunction(rule) else prepare_rule(rule) for rule in engine.get_rules()}
+
+
+def build_beta_part(ruleset, alpha_terminals) -> None:
+    """``ReteMatcher.build_beta_part``: plain conjunctions wired here, any other rule by experta.
+
+    For facts ``f1 … fn`` experta's ``wire_rule`` joins the alpha terminals left to right
+    (``f1`` and ``f2`` into a match node, that node and ``f3`` into the next …) and hangs the
+    rule's conflict-set node on the last one; this is the same wiring in the same order.
+    """
+    for rule in ruleset:
+        if not is_plain_conjunction(rule):
+            ReteMatcher.build_beta_part([rule], alpha_terminals)
+            continue
+        last = alpha_terminals[rule[0]]
+        for fact in rule[1:]:
+            join = OrdinaryMatchNode(SameContextCheck())
+            last.add_child(join, join.activate_left)
+            right = alpha_terminals[fact]
+            right.add_child(join, join.activate_right)
+            last = join
+        conflict_set = ConflictSetNode(rule)
+        last.add_child(conflict_set, conflict_set.activate)
+
+
 class DirtyTrackingMatcher(ReteMatcher):
     """A Rete matcher that polls only the conflict-set nodes a change reached."""
+
+    prepare_ruleset = staticmethod(prepare_ruleset)
+    build_beta_part = staticmethod(build_beta_part)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
