@@ -154,6 +154,7 @@ FACT_TEXTS: dict[str, dict[str, str]] = {
     "laboratory": {"en": "laboratory", "zh": "实验室"},
     "nursing": {"en": "nursing", "zh": "护理"},
     "imaging": {"en": "imaging", "zh": "影像"},
+    "safety": {"en": "safety", "zh": "安全"},
     "unknown": {"en": "unknown", "zh": "未知"},
 }
 
