@@ -29,6 +29,7 @@ from rolefinder.setting import Setting
 __all__ = ["ContactResult", "Effect", "Evidence", "Identification", "NextQuestion", "RoleBelief",
            "identify", "identify_file", "reidentify"]
 
+LOWERED_MARGIN = 0.01  # `lower_to: possible` leaves a belief this far below probable
 BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
 
 
@@ -309,19 +310,33 @@ def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[
             findings.append(Gap(rule.id, rule.finding, rule.reason,
                                 tuple(r.contact.id for r in holders), rule.role))
             continue
-        target = getattr(t, rule.raise_to) + 1e-9
-        pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids) and 0 <= _cf(r, rule.role) < target]
+        if rule.lower_to:
+            # Just below the next status up: the holders stay the strongest candidates, tied.
+            target = t.probable - LOWERED_MARGIN
+            pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids)
+                    and t.level(_cf(r, rule.role)) > LEVELS[rule.lower_to]
+                    and not _answered(r, rule.role, knowledge)]
+        else:
+            target = getattr(t, rule.raise_to) + 1e-9
+            pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids) and 0 <= _cf(r, rule.role) < target]
         if rule.strongest and pool:
             best = max(_cf(current[i], rule.role) for i in pool)
             pool = [i for i in pool if _cf(current[i], rule.role) >= best - 1e-9]
         for i in pool:
             r = current[i]
             before = _cf(r, rule.role)
-            lift = (target - before) / (1 - before)
+            # The MYCIN evidence that moves `before` to `target`: for it (a raise) or against it.
+            step = (target - before) / (1 - before) if target > before else (target - before) / (1 - target)
             found = r.collected or Collected()
-            found = dataclasses.replace(found, evidence={**found.evidence, (rule.id, rule.role): lift})
+            found = dataclasses.replace(found, evidence={**found.evidence, (rule.id, rule.role): step})
             current[i] = _conclude(r.contact, found, knowledge)
     return current, findings
+
+
+def _answered(result: ContactResult, role: str, knowledge: Knowledge) -> bool:
+    """Whether any evidence about ``role`` comes from an answer (account rules never override one)."""
+    belief = result.beliefs.get(role)
+    return bool(belief) and any(getattr(knowledge.rule(e.rule), "answers", ()) for e in belief.evidence)
 
 
 def _cf(result: ContactResult, role: str) -> float:
