@@ -11,6 +11,13 @@ to which role) and the current beliefs:
   question is open and the role plausible. Asked when it reaches ``interview.min_worth``.
 * **unconfirmed**: a role held on the org chart alone, with no answer behind it, gets its
   defining question: a guess from a title is checked before it is relied on.
+* **given answers**: a contact's answers so far move the base rate of the roles another
+  question defines (``interview.given``: how often that question is answered yes among all
+  contacts and among those who gave each other answer, combined as independent evidence in
+  log-odds): someone the decision maker consults more often raised the need; someone who
+  neither uses it, nor is consulted, nor evaluates it more often reviews the purchase.
+* **budget**: the first ``interview.budget.questions`` questions of a contact are asked at
+  ``min_worth``; each further one must be worth ``growth`` times more than the one before.
 * **account**: every account has a decision maker and usually an initiator, a buyer, an
   auditor, a gatekeeper (``interview.account_roles``: how likely at least one). While nobody
   holds such a role, its question goes to the most plausible contacts not yet asked, even
@@ -27,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+import math
 
 from rolefinder.certainty import as_probability, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog
@@ -48,6 +56,10 @@ MESSAGES = Catalog(
             "en": "An answer would likely change what is concluded about {roles} "
                   "(expected corrections {worth}).",
             "zh": "回答很可能改变对{roles}的结论(期望纠正 {worth} 项)。",
+        },
+        "given": {
+            "en": " Their answers so far ({answers}) make {roles} more likely (≈ {p}).",
+            "zh": "其已有回答({answers})使{roles}的可能性上升(约 {p})。",
         },
         "unconfirmed": {
             "en": "{roles} rests on the org chart alone ({rules}); this question checks it.",
@@ -163,10 +175,53 @@ def is_implied(qid: str, contact: Contact, knowledge: Knowledge) -> bool:
     return qid in knowledge.implied_answers(contact.answers) if knowledge.implied else False
 
 
-def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, float]:
-    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``)."""
-    return {role: as_probability(beliefs[role].cf if role in beliefs else 0.0, spec.prior)
+def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge,
+                  base: Mapping[str, float] | None = None) -> dict[str, float]:
+    """A rough probability per role: the base rate (the role's ``prior``, or ``base`` where the
+    answers given have moved it) moved by the certainty (see ``as_probability``)."""
+    base = base or {}
+    return {role: as_probability(beliefs[role].cf if role in beliefs else 0.0,
+                                 base.get(role, spec.prior))
             for role, spec in knowledge.roles.items()}
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """The base rate of each role one question defines, moved by the contact's answers so far.
+
+    role -> (rate, the answers that raised it). Each answer with a rate in ``interview.given``
+    shifts the role's prior in log-odds by how far that rate lies from the question's overall
+    rate (independent evidence, as in naive Bayes); answers taken as implied count too.
+    """
+    if not knowledge.given:
+        return {}
+    answers = {**knowledge.implied_answers(contact.answers), **contact.answers}
+    out = {}
+    for role, questions in definitions(knowledge).defined_by.items():
+        if len(questions) != 1 or questions[0] not in knowledge.given:
+            continue
+        table = knowledge.given[questions[0]]
+        shift, raised = 0.0, []
+        for (other, answer), rate in table.rates.items():
+            if answers.get(other) == answer:
+                step = _logit(rate) - _logit(table.base)
+                shift += step
+                if step > 0:
+                    raised.append(f"{other}: {answer}")
+        if shift:
+            out[role] = (1 / (1 + math.exp(-(_logit(knowledge.roles[role].prior) + shift))),
+                         tuple(raised))
+    return out
+
+
+def worth_floor(contact: Contact, knowledge: Knowledge) -> float:
+    """What a question must be worth to be asked for its value, after the answers so far: the
+    rep's patience is spent question by question (``interview.budget``)."""
+    questions, growth = knowledge.budget
+    return knowledge.min_worth * growth ** max(0, len(contact.answers) + 1 - questions)
 
 
 def unconfirmed(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -191,8 +246,10 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
     thresholds = knowledge.thresholds
     defs = definitions(knowledge)
     current = {role: b.cf for role, b in beliefs.items()}
-    p = probabilities(beliefs, knowledge)
+    given = given_rates(contact, knowledge)
+    p = probabilities(beliefs, knowledge, {role: rate for role, (rate, _) in given.items()})
     guesses = unconfirmed(beliefs, knowledge)
+    floor = worth_floor(contact, knowledge)
     priced = []
     for qid, question in knowledge.questions.items():
         if qid in contact.answers or is_implied(qid, contact, knowledge):
@@ -212,7 +269,7 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         checks = [r for r in defs.defines.get(qid, ()) if r in guesses]
         if checks:
             because, about = "unconfirmed", tuple(checks)
-        elif worth >= knowledge.min_worth:
+        elif worth >= floor:
             because = "value"
             about = tuple(sorted({e.role for es in effects.values() for e in es}
                                  | set(defs.defines.get(qid, ()))))
@@ -222,6 +279,12 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
             continue
         why = _why(because, about, knowledge, worth=worth,
                    rules=", ".join(r for role in checks for r in guesses[role])) if because else {}
+        raised = [r for r in defs.defines.get(qid, ()) if r in given and given[r][1]]
+        if because == "value" and raised:
+            why = {lang: text + MESSAGES("given", lang, roles=_labels(tuple(raised), knowledge, lang),
+                                         answers=", ".join(a for r in raised for a in given[r][1]),
+                                         p=f"{max(p[r] for r in raised):.2f}")
+                   for lang, text in why.items()}
         priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
     return _ordered(priced, knowledge)
 
