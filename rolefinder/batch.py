@@ -153,12 +153,12 @@ def identify_task(path: str, *, rules: tuple[str, ...] = (), fmt: str = "json", 
 
 
 def plan_task(path: str, *, rules: tuple[str, ...] = (), directory: str = ".", fmt: str = "html",
-              lang: str = "en", start: Any = None) -> str:
+              lang: str = "en", start: Any = None, author: str = "", evidence: bool = False) -> str:
     """Write the account plan of one file into ``directory`` as ``<file name>.<fmt>``."""
     from rolefinder.plans import write_plan
 
     target = Path(directory) / f"{Path(path).stem}.{fmt}"
-    return str(write_plan(load(path, rules), target, fmt, lang, start))
+    return str(write_plan(load(path, rules), target, fmt, lang, start, author, evidence))
 
 
 def export_task(path: str, *, rules: tuple[str, ...] = (), target: str = "csv", lang: str = "en") -> list[dict]:

@@ -156,6 +156,8 @@ class Identification:
     # Per contact, the conclusions before the account rules ran (what reidentify starts from).
     raw: dict[str, ContactResult] = field(default_factory=dict, repr=False)
     setting: Setting = field(default_factory=Setting)
+    # The engine's findings per contact, reused by reidentify (see rolefinder.memo); None: none kept.
+    memo: Any = field(default=None, repr=False)
 
     def contact(self, contact_id: str) -> ContactResult:
         for result in self.contacts:
@@ -194,11 +196,14 @@ def identify(
     knowledge: Knowledge | None = None,
     *,
     listener: Callable[[Firing], None] | None = None,
+    memo: Any = None,
 ) -> Identification:
     """Identify the roles of every contact of ``account``.
 
     ``knowledge`` defaults to the packs the account was loaded with. ``listener`` receives
-    every rule firing as it happens (``identify --trace`` uses it).
+    every rule firing as it happens (``identify --trace`` uses it). ``memo``
+    (:class:`rolefinder.memo.EngineMemo`) reuses the engine's findings for contacts it has seen
+    with the same inputs; the result is the same.
     """
     knowledge = knowledge or account.knowledge
     if knowledge is None:
@@ -210,8 +215,8 @@ def identify(
     try:
         with _fewer_collections():
             setting = knowledge.setting(account)
-            results = _run_by_depth(account.contacts, knowledge, engine, setting)
-            return _finish(account, knowledge, results, setting)
+            results = _run_by_depth(account.contacts, knowledge, engine, setting, memo)
+            return _finish(account, knowledge, results, setting, memo)
     finally:
         engine.listener = None
 
@@ -250,23 +255,23 @@ def reidentify(previous: Identification, contact_id: str) -> Identification:
     todo = [contact_id]
     while todo:
         batch, todo = todo[:BATCH], todo[BATCH:]
-        fresh = _judge(batch, contacts, has_reports, by_id, knowledge, engine, setting)
+        fresh = _judge(batch, contacts, has_reports, by_id, knowledge, engine, setting, previous.memo)
         for cid, result in fresh.items():
             old = by_id.get(cid)
             by_id[cid] = result
             if old is None or _levels(old) != _levels(result):
                 todo.extend(children.get(cid, []))
-    return _finish(account, knowledge, by_id, setting)
+    return _finish(account, knowledge, by_id, setting, previous.memo)
 
 
 def _finish(account: Account, knowledge: Knowledge, raw: dict[str, ContactResult],
-            setting: Setting) -> Identification:
+            setting: Setting, memo: Any = None) -> Identification:
     """Apply the account rules, then the account view of the questions, and find the gaps."""
     ordered = [raw[c.id] for c in account.contacts]
     final, findings = _account_rules(ordered, knowledge)
     final = account_view(final, knowledge)
     gaps = find_gaps(account, final, knowledge) + findings
-    return Identification(account, knowledge, final, gaps, raw, setting)
+    return Identification(account, knowledge, final, gaps, raw, setting, memo)
 
 
 def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[list[ContactResult], list[Gap]]:
@@ -357,7 +362,7 @@ def _levels(result: ContactResult) -> dict[str, int]:
 
 
 def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
-                  setting: Setting) -> dict[str, ContactResult]:
+                  setting: Setting, memo: Any = None) -> dict[str, ContactResult]:
     depth = _depths(contacts)
     children = _children(contacts)
     has_reports = {cid: bool(kids) for cid, kids in children.items()}
@@ -367,43 +372,76 @@ def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
         ids = [c.id for c in contacts if depth[c.id] == level]
         for start in range(0, len(ids), BATCH):
             results.update(_judge(ids[start:start + BATCH], by_id, has_reports, results,
-                                  knowledge, engine, setting))
+                                  knowledge, engine, setting, memo))
     return results
 
 
 def _judge(ids: list[str], by_id: dict[str, Contact], has_reports: dict[str, bool],
            known: dict[str, ContactResult], knowledge: Knowledge, engine,
-           setting: Setting) -> dict[str, ContactResult]:
+           setting: Setting, memo: Any = None) -> dict[str, ContactResult]:
     managers = {by_id[cid].reports_to for cid in ids} - {None}
     levels = [
         (m, role, level)
         for m in managers if m in known
         for role, level in _levels(known[m]).items() if level
     ]
-    collected = engine.run(((by_id[cid], has_reports[cid]) for cid in ids), levels, setting)
+    batch = [(by_id[cid], has_reports[cid]) for cid in ids]
+    collected = engine.run(batch, levels, setting) if memo is None else memo.run(engine, batch, levels, setting)
     return {cid: _conclude(by_id[cid], collected[cid], knowledge) for cid in ids}
 
 
 def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> ContactResult:
     thresholds = knowledge.thresholds
-    per_role: dict[str, list[Evidence]] = {}
+    per_role: dict[str, list[tuple[str, float]]] = {}
     for (rule_id, role), cf in found.evidence.items():
-        per_role.setdefault(role, []).append(Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason))
+        per_role.setdefault(role, []).append((rule_id, cf))
+    known = knowledge.engine().beliefs  # contacts alike share their (immutable) beliefs
     beliefs = {}
     for role in knowledge.roles:
         if role in per_role:
-            evidence = tuple(sorted(per_role[role], key=lambda e: (-abs(e.certainty), e.rule)))
-            cf = combine_all(e.certainty for e in evidence)
-            beliefs[role] = RoleBelief(role, cf, thresholds.status(cf), evidence)
+            key = (role, tuple(per_role[role]), thresholds)
+            belief = known.get(key)
+            if belief is None:
+                if len(known) >= 8192:
+                    known.clear()
+                belief = known[key] = _belief(role, per_role[role], knowledge)
+            beliefs[role] = belief
     # Sorted, so the order does not depend on which rule happened to fire first.
     derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in sorted(found.derived.items())]
-    static = knowledge.engine().static_lookahead
-    slots = {(qid, answer): {**static.get((qid, answer), {}), **found.lookahead.get((qid, answer), {})}
-             for qid in knowledge.questions if qid not in contact.answers for answer in ("yes", "no")}
+    slots = _slots(contact, found, knowledge)
     candidates = price_questions(contact, beliefs, slots, knowledge)
     best = candidates[0] if candidates and candidates[0].asked else None
     return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds,
                          found, candidates)
+
+
+def _belief(role: str, items: list[tuple[str, float]], knowledge: Knowledge) -> RoleBelief:
+    """One role's belief from its evidence, strongest first (ties by rule id, so that the
+    order does not depend on which rule happened to fire first)."""
+    evidence = tuple(sorted((Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason)
+                             for rule_id, cf in items), key=lambda e: (-abs(e.certainty), e.rule)))
+    cf = combine_all(e.certainty for e in evidence)
+    return RoleBelief(role, cf, knowledge.thresholds.status(cf), evidence)
+
+
+def _slots(contact: Contact, found: Collected, knowledge: Knowledge) -> dict:
+    """(question, answer) -> {(rule, role): cf} for the contact's unasked questions: the pack's
+    answer-only rules, plus what the look-ahead twins found. Most slots have no look-ahead
+    part; they share the pack's dict instead of copying it."""
+    static = knowledge.engine().static_lookahead
+    lookahead = found.lookahead
+    slots = {}
+    for qid in knowledge.questions:
+        if qid in contact.answers:
+            continue
+        for answer in ("yes", "no"):
+            key = (qid, answer)
+            extra = lookahead.get(key)
+            slots[key] = {**static.get(key, {}), **extra} if extra else static.get(key, _EMPTY)
+    return slots
+
+
+_EMPTY: dict = {}
 
 
 def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:

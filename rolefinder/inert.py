@@ -20,7 +20,6 @@ import contextlib
 import io
 import os
 import re
-import secrets
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +28,7 @@ BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 UNSAFE = frozenset([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0), *BIDI])
 _TABLE = {code: f"\\u{code:04x}" for code in UNSAFE}
 _FIND = re.compile("[" + "".join(f"\\u{code:04x}" for code in sorted(UNSAFE)) + "]")
-_TOKEN = secrets.token_hex(6)
+_TOKEN = os.urandom(6).hex()  # what secrets.token_hex does, without importing hmac and hashlib
 _MARK = re.compile("\x00" + _TOKEN + r"\[([0-9;]*)m\x00")
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 

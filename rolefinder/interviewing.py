@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from rolefinder.account import ATTITUDES, INFLUENCE, Account, Contact, dump_account
 from rolefinder.answers import normalise_answer
@@ -192,9 +193,11 @@ class Interview:
     pending: list[Op] = field(default_factory=list)  # the change log not yet on disk
     resolve: Resolver | None = None  # asked when a change meets another one on disk
     finished: set[str] = field(default_factory=set)  # contacts the rep called done this session
+    # the engine's findings kept between runs (rolefinder.memo): only what changed is judged again
+    memo: Any = None
 
     def __post_init__(self) -> None:
-        self.result = identify(self.account)
+        self.result = identify(self.account, memo=self.memo)
         if self.store is not None:
             self.store.verify([c.id for c in self.account.contacts])
 
@@ -302,7 +305,7 @@ class Interview:
         self.account.contacts.append(contact)
         self.pending.append(AddContact(contact.to_dict()))
         self.dirty = True
-        self.result = identify(self.account)  # the manager's reports changed too
+        self.result = identify(self.account, memo=self.memo)  # the manager's reports changed too
         if self.autosave:
             self.flush()
         return contact
@@ -380,7 +383,7 @@ class Interview:
 
     def _changed_chart(self) -> None:
         self.dirty = True
-        self.result = identify(self.account)  # managers, reports and packs may all have changed
+        self.result = identify(self.account, memo=self.memo)  # managers, reports and packs may all have changed
         if self.autosave:
             self.flush()
 
@@ -487,7 +490,7 @@ class Interview:
             self.skipped[new] = self.skipped.pop(old)
         if self.contact_id == old:
             self.contact_id = new
-        self.result = identify(self.account)
+        self.result = identify(self.account, memo=self.memo)
 
     def _new_id(self, name: str) -> str:
         """A readable, unique id: the name in ASCII snake_case, else ``c<n>``."""

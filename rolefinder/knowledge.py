@@ -20,7 +20,7 @@ from typing import Any
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.errors import InputError, PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
-from rolefinder.patterns import UnsafePattern, compile_safe
+from rolefinder.patterns import Pattern, UnsafePattern, compile_safe
 from rolefinder.resources import data_dir
 from rolefinder.setting import PARTS, UNKNOWN, OfferingPattern, TitleRules
 from rolefinder.yamlsource import YamlList, YamlMap, load_yaml, parse_yaml, read_text, type_name
@@ -332,6 +332,8 @@ class Knowledge:
     titles: TitleRules = field(default_factory=TitleRules)
     offerings: tuple[OfferingPattern, ...] = ()
     account_rules: list[AccountRule] = field(default_factory=list)
+    # a digest of the packs' bytes and rolefinder's code (rolefinder.cache), "" when built directly
+    stamp: str = field(default="", repr=False, compare=False)
     _engine: Any = field(default=None, repr=False)
     _by_id: dict[str, RuleSpec | AccountRule] = field(default_factory=dict, repr=False)
     _definitions: Any = field(default=None, repr=False)  # rolefinder.pricing.definitions
@@ -384,7 +386,9 @@ def load_knowledge(
 ) -> Knowledge:
     """Load core, the packs for ``industry`` and the packs in the ``rules`` directories.
 
-    Results are cached per argument set: the same packs give the same (shared) engine.
+    Results are cached per argument set: the same packs give the same (shared) engine. The
+    validated packs are also kept in the cache folder (:mod:`rolefinder.cache`) for the next
+    run, keyed by the packs' bytes: a changed pack is loaded and validated again.
     ``all_industries`` loads every shipped pack, as ``rules check`` does.
     """
     extra = tuple(str(Path(p).resolve()) for p in rules)
@@ -393,11 +397,28 @@ def load_knowledge(
 
 @lru_cache(maxsize=16)
 def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: bool) -> Knowledge:
+    from rolefinder import cache
+
+    builtin = [(path, read_text(path)) for path in builtin_pack_paths()]
+    user = [(path, read_text(path)) for directory in extra for path in _pack_paths(directory)]
+    slot = cache.stamp(repr((industry, extra, all_industries))).hex()[:32]
+    stamp = cache.stamp(cache.code_stamp(), repr((industry, all_industries)),
+                        *(part for path, text in [*builtin, *user] for part in (str(path), text)))
+    knowledge = _from_cache(slot, stamp)
+    if knowledge is None:
+        knowledge, deferred = _load(industry, all_industries, builtin, user)
+        _to_cache(slot, stamp, knowledge, deferred)
+    knowledge.stamp = stamp.hex()
+    return knowledge
+
+
+def _load(industry: str | None, all_industries: bool, builtin: list[tuple[Path, str]],
+          user: list[tuple[Path, str]]) -> tuple[Knowledge, list[Path]]:
+    """Parse and validate the packs (texts already read); also the paths of the deferred packs."""
     raw: list[tuple[Path, YamlMap]] = []
     deferred: list[tuple[int, Path, dict[str, Any]]] = []  # (position among the packs, path, header)
     problems: list[Problem] = []
-    for path in builtin_pack_paths():
-        text = read_text(path)
+    for path, text in builtin:
         header = None if all_industries else _pack_header(text)
         data = parse_yaml(text, str(path)) if header is None else header
         if not isinstance(data, YamlMap):
@@ -417,15 +438,54 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
             deferred.append((len(raw) + len(deferred), path, header))
         else:
             raw.append((path, data if header is None else parse_yaml(text, str(path))))
-    for directory in extra:
-        for path in _pack_paths(directory):
-            raw.append((path, load_yaml(path)))
+    for path, text in user:
+        raw.append((path, parse_yaml(text, str(path))))
     if problems:
         raise PackError(problems)
     knowledge = build_knowledge(raw)
     if deferred:
         _defer(knowledge, deferred)
+    return knowledge, [path for _, path, _ in deferred]
+
+
+# What a cached Knowledge may be built from (rolefinder.cache reads nothing else).
+def _cached_classes() -> tuple:
+    return (Knowledge, PackInfo, Role, Question, Thresholds, TextMatch, Conclusion, RuleSpec, AccountRule,
+            TitleRules, OfferingPattern, Pattern, YamlMap, YamlList, re._compile)
+
+
+def _from_cache(slot: str, stamp: bytes) -> Knowledge | None:
+    """The packs as an earlier run loaded them from the same bytes with the same code, or None."""
+    from rolefinder import cache
+
+    payload = cache.load("packs", slot, stamp)
+    if payload is None:
+        return None
+    try:
+        knowledge, deferred = cache.loads(payload, _cached_classes())
+    except Exception:  # a file that passed its checksum but does not read: a miss like any other
+        return None
+    if not isinstance(knowledge, Knowledge):
+        return None
+    if deferred:
+        paths = [Path(p) for p in deferred]
+        knowledge.sections = _LazySections(knowledge.sections, lambda: _load_deferred(knowledge, paths))
     return knowledge
+
+
+def _to_cache(slot: str, stamp: bytes, knowledge: Knowledge, deferred: list[Path]) -> None:
+    """Keep the validated packs for the next run (without what is built from them later)."""
+    import dataclasses
+
+    from rolefinder import cache
+
+    sections = knowledge.sections
+    if getattr(sections, "_load", None) is None:
+        deferred = []  # already read: the sections hold the deferred packs' entries too
+    # dict.items of the dict itself: copying a _LazySections any other way would read the deferred packs
+    plain = dataclasses.replace(knowledge, sections=dict(dict.items(sections)), _engine=None, _by_id={},
+                                _definitions=None)
+    cache.store("packs", slot, stamp, cache.dumps((plain, [str(p) for p in deferred])))
 
 
 # A shipped pack with nothing but these top-level keys (the visit playbooks, the account

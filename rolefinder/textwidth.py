@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -52,6 +51,8 @@ def terminal_width(large: bool = False) -> int:
     if value.isdigit():
         width = int(value)
     elif sys.stdout.isatty():
+        import shutil  # here: importing it (and its archive modules) costs a piped command for nothing
+
         width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     width = width or DEFAULT_WIDTH
     if large:

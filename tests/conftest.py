@@ -1,4 +1,4 @@
-"""Shared fixtures: every test runs with its own HOME and an English locale.
+"""Shared fixtures: every test runs with its own HOME (so its own cache folder) and an English locale.
 
 ``write_account`` and ``write_yaml`` put small files into the test's ``tmp_path``; ``runner`` is
 a :class:`click.testing.CliRunner` for the command line.
@@ -24,6 +24,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # the cache folder (rolefinder.cache) is under HOME
+    monkeypatch.delenv("ROLEFINDER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ROLEFINDER_NO_CACHE", raising=False)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     for name in LOCALE_VARS:
         monkeypatch.delenv(name, raising=False)

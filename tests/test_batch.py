@@ -79,6 +79,16 @@ def test_plan_and_export_take_directories(runner, accounts, tmp_path):
     assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 60
 
 
+def test_plans_over_many_files_keep_author_and_evidence(runner, accounts, tmp_path):
+    """--author and --evidence mean the same for a directory as for one file."""
+    out = tmp_path / "plans"
+    runner.invoke(cli, ["plan", str(accounts), "-o", str(out), "--format", "md", "--lang", "en",
+                        "--author", "Li Lei", "--evidence"])
+    written = sorted(out.iterdir())
+    assert written and all("**Prepared by**: Li Lei" in p.read_text(encoding="utf-8") for p in written)
+    assert all("Appendix: evidence and rules" in p.read_text(encoding="utf-8") for p in written)
+
+
 def test_collect_finds_yaml_files_below_directories(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     for name in ("a/one.yaml", "a/b/two.yml", "a/notes.txt"):

@@ -23,6 +23,7 @@ from rolefinder.i18n import Catalog, pick, value_label
 from rolefinder.identification import ContactResult, NextQuestion
 from rolefinder.inert import inert
 from rolefinder.interviewing import AccountFile, Interview, new_account_text
+from rolefinder.memo import EngineMemo
 from rolefinder.report import pad, width
 
 T = Catalog(
@@ -257,7 +258,18 @@ def interview(file: str, contact_id: str | None, no_input: bool, answers: tuple[
         _create(file, ui)
     account = load_account(file, rules=rules)
     store = AccountFile(file)
-    session = Interview(account, store, autosave=False)
+    memo = EngineMemo.for_file(file, account.knowledge)  # the last run's engine findings: see rolefinder.memo
+    session = Interview(account, store, autosave=False, memo=memo)
+    try:
+        _interview(session, ui, file, contact_id, no_input, answers, fmt)
+    finally:
+        memo.save()
+
+
+def _interview(session: Interview, ui: Terminal, file: str, contact_id: str | None, no_input: bool,
+               answers: tuple[str, ...], fmt: str) -> None:
+    """The interview on an open session: answers given as options, then JSON, a state or the prompts."""
+    store = session.store
     if not no_input or answers:
         store.check_writable()
     ui.session = session

@@ -52,11 +52,11 @@ def plan(files: tuple[str, ...], output: str, fmt: str | None, start: str | None
     from rolefinder.plans import format_for, parse_start, write_plan
 
     lang = resolve_lang(lang)
+    author = author if author is not None else login_name("")
     if len(files) > 1 or Path(files[0]).is_dir():
-        _many(files, output, fmt or "html", parse_start(start), jobs, lang, rules)
+        _many(files, output, fmt or "html", parse_start(start), author, evidence, jobs, lang, rules)
         return
     file = files[0]
-    author = author if author is not None else login_name("")
     if output == "-":  # standard output: text unless --format says otherwise
         _to_stdout(file, fmt or "txt", parse_start(start), author, evidence, lang, rules)
         return
@@ -88,8 +88,8 @@ def _to_stdout(file: str, fmt: str, when, author: str, evidence: bool, lang: str
         click.echo(rendered, nl=False)
 
 
-def _many(files: tuple[str, ...], output: str, fmt: str, when, jobs: int, lang: str,
-          rules: tuple[str, ...]) -> None:
+def _many(files: tuple[str, ...], output: str, fmt: str, when, author: str, evidence: bool, jobs: int,
+          lang: str, rules: tuple[str, ...]) -> None:
     """One plan per account file, written into the directory ``output`` (created if missing)."""
     from functools import partial
     from pathlib import Path
@@ -102,7 +102,8 @@ def _many(files: tuple[str, ...], output: str, fmt: str, when, jobs: int, lang: 
         raise InputError([Problem(output, None, "-o", "need_dir", {}, T)])
     paths = collect(files)
     target.mkdir(parents=True, exist_ok=True)
-    task = partial(plan_task, rules=rules, directory=str(target), fmt=fmt, lang=lang, start=when)
+    task = partial(plan_task, rules=rules, directory=str(target), fmt=fmt, lang=lang, start=when,
+                   author=author, evidence=evidence)
     for path in outcomes(task, paths, jobs, rules, lang):
         click.echo(T("written", lang, path=path))
     finish(lang)
