@@ -1,6 +1,6 @@
 """Derive the interview's ``given`` rates from the answers of the dev part of the evaluation set.
 
-``interview.given`` in rules/core.yaml says, for each question that alone defines a role, how
+``interview.given`` in rules/core.yaml says, for each question that defines a role, how
 often it is answered yes among all contacts (``base``) and among the contacts who gave some
 other answer (``when``). This script counts them over ``tests/data/eval/dev`` (the part tuned
 on, built-in cases included; never the held-out part) and prints the YAML to paste there:
@@ -38,8 +38,8 @@ def main() -> None:
     args = parser.parse_args()
     knowledge = load_knowledge(all_industries=True)
     defs = definitions(knowledge)
-    defining = [qs[0] for qs in defs.defined_by.values() if len(qs) == 1]
     questions = [q for q in knowledge.questions if any(defs.defines.get(q, ()))]
+    defining = questions
     rows = [dict(c.answers) for path in part_files(args.eval, "dev")
             for c in load_account(path).contacts]
     print(f"  given:  # from {len(rows)} contacts of the dev part: benchmarks/given_rates.py")

@@ -31,10 +31,10 @@ question says in both languages why it is asked, and through which rules.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
-import math
 
 from rolefinder.certainty import as_probability, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog
@@ -145,6 +145,7 @@ class Definitions:
     defines: dict[str, tuple[str, ...]]  # question -> roles a yes alone confirms
     defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
     answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
+    chart_rules: frozenset[str]  # rules that test no answer at all
 
 
 def definitions(knowledge: Knowledge) -> Definitions:
@@ -162,7 +163,8 @@ def definitions(knowledge: Knowledge) -> Definitions:
     answer_rules = frozenset(  # backed by given answers only: a rule waiting on an unasked one is a hint
         spec.id for spec in knowledge.rules
         if spec.answers and all(values and "absent" not in values for _, values in spec.answers))
-    found = Definitions(defines, defined_by, answer_rules)
+    chart_rules = frozenset(spec.id for spec in knowledge.rules if not spec.answers)
+    found = Definitions(defines, defined_by, answer_rules, chart_rules)
     knowledge._definitions = found
     return found
 
@@ -177,12 +179,22 @@ def is_implied(qid: str, contact: Contact, knowledge: Knowledge) -> bool:
 
 def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge,
                   base: Mapping[str, float] | None = None) -> dict[str, float]:
-    """A rough probability per role: the base rate (the role's ``prior``, or ``base`` where the
-    answers given have moved it) moved by the certainty (see ``as_probability``)."""
+    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``).
+
+    Where the answers given have moved a role's base rate (``base``, see :func:`given_rates`),
+    only the evidence of rules that test no answer moves it further: the answers are in it.
+    """
     base = base or {}
-    return {role: as_probability(beliefs[role].cf if role in beliefs else 0.0,
-                                 base.get(role, spec.prior))
-            for role, spec in knowledge.roles.items()}
+    chart = definitions(knowledge).chart_rules
+    out = {}
+    for role, spec in knowledge.roles.items():
+        belief = beliefs.get(role)
+        if role in base:
+            cf = combine_all(e.certainty for e in belief.evidence if e.rule in chart) if belief else 0.0
+            out[role] = as_probability(cf, base[role])
+        else:
+            out[role] = as_probability(belief.cf if belief else 0.0, spec.prior)
+    return out
 
 
 def _logit(p: float) -> float:
@@ -190,20 +202,25 @@ def _logit(p: float) -> float:
 
 
 def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[str, ...]]]:
-    """The base rate of each role one question defines, moved by the contact's answers so far.
+    """The base rate of a role, moved by the contact's answers so far, where one question is
+    left to settle it (its only defining question, or the last one open after noes).
 
     role -> (rate, the answers that raised it). Each answer with a rate in ``interview.given``
-    shifts the role's prior in log-odds by how far that rate lies from the question's overall
-    rate (independent evidence, as in naive Bayes); answers taken as implied count too.
+    shifts the question's overall rate in log-odds by how far its own rate lies from it
+    (independent evidence, as in naive Bayes), starting from the role's prior; answers taken
+    as implied count too.
     """
     if not knowledge.given:
         return {}
     answers = {**knowledge.implied_answers(contact.answers), **contact.answers}
     out = {}
     for role, questions in definitions(knowledge).defined_by.items():
-        if len(questions) != 1 or questions[0] not in knowledge.given:
+        left = [q for q in questions if q not in answers]
+        if len(left) != 1 or left[0] not in knowledge.given or any(
+                answers.get(q) == "yes" for q in questions):
             continue
-        table = knowledge.given[questions[0]]
+        table = knowledge.given[left[0]]
+        start = knowledge.roles[role].prior if len(questions) == 1 else table.base
         shift, raised = 0.0, []
         for (other, answer), rate in table.rates.items():
             if answers.get(other) == answer:
@@ -211,9 +228,8 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
                 shift += step
                 if step > 0:
                     raised.append(f"{other}: {answer}")
-        if shift:
-            out[role] = (1 / (1 + math.exp(-(_logit(knowledge.roles[role].prior) + shift))),
-                         tuple(raised))
+        if shift or len(questions) > 1:
+            out[role] = (1 / (1 + math.exp(-(_logit(start) + shift))), tuple(raised))
     return out
 
 
@@ -364,8 +380,9 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     questions did not change are returned as they were).
     """
     wanted: dict[str, dict[str, tuple[str, float, int]]] = {}  # contact -> question -> (role, p, left)
+    given = {r.contact.id: given_rates(r.contact, knowledge) for r in results} if knowledge.given else {}
     for role, share in knowledge.account_roles.items():
-        for cid, qid, chance, left in _search(role, share, results, knowledge):
+        for cid, qid, chance, left in _search(role, share, results, knowledge, given):
             wanted.setdefault(cid, {}).setdefault(qid, (role, chance, left))
     out = []
     for result in results:
@@ -376,12 +393,14 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     return out
 
 
-def _search(role: str, share: float, results: list[ContactResult],
-            knowledge: Knowledge) -> list[tuple[str, str, float, int]]:
+def _search(role: str, share: float, results: list[ContactResult], knowledge: Knowledge,
+            given: Mapping[str, Mapping[str, tuple[float, tuple[str, ...]]]]
+            ) -> list[tuple[str, str, float, int]]:
     """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
 
     The chance that contact *i* holds the role, given that each contact already asked said no:
-    ``share · w_i / (W − share · W_no)``, with ``w`` each contact's odds from the chart alone.
+    ``share · w_i / (W − share · W_no)``, with ``w`` each contact's odds from the chart and
+    from their other answers (the base rate those moved, see :func:`given_rates`).
     """
     if any(role in r.held for r in results):
         return []
@@ -396,7 +415,8 @@ def _search(role: str, share: float, results: list[ContactResult],
         belief = r.beliefs.get(role)
         chart = combine_all(e.certainty for e in belief.evidence
                             if e.rule not in defs.answer_rules) if belief else 0.0
-        odds = _odds(as_probability(chart, prior))
+        base = given.get(r.contact.id, {}).get(role, (prior,))[0]
+        odds = _odds(as_probability(chart, base))
         total += odds
         ask = next((q for q in questions if q not in r.contact.answers
                     and not is_implied(q, r.contact, knowledge)), None)
