@@ -451,6 +451,7 @@ def _load(industry: str | None, all_industries: bool, builtin: list[tuple[Path, 
 # What a cached Knowledge may be built from (rolefinder.cache reads nothing else).
 def _cached_classes() -> tuple:
     return (Knowledge, PackInfo, Role, Question, Thresholds, TextMatch, Conclusion, RuleSpec, AccountRule,
+            GivenRates,
             TitleRules, OfferingPattern, Pattern, YamlMap, YamlList, re._compile)
 
 
