@@ -202,13 +202,13 @@ def _logit(p: float) -> float:
 
 
 def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[str, ...]]]:
-    """The base rate of a role, moved by the contact's answers so far, where one question is
-    left to settle it (its only defining question, or the last one open after noes).
+    """The base rate of a role where one question is left to settle it (its only defining
+    question, or the last one open after noes), moved by the contact's answers so far.
 
-    role -> (rate, the answers that raised it). Each answer with a rate in ``interview.given``
-    shifts the question's overall rate in log-odds by how far its own rate lies from it
-    (independent evidence, as in naive Bayes), starting from the role's prior; answers taken
-    as implied count too.
+    role -> (rate, the answers that raised it). The rate starts from how often that question
+    is answered yes among all contacts (``interview.given``); each answer with a rate of its
+    own shifts it in log-odds by how far that rate lies from the overall one (independent
+    evidence, as in naive Bayes). Answers taken as implied count too.
     """
     if not knowledge.given:
         return {}
@@ -220,16 +220,14 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
                 answers.get(q) == "yes" for q in questions):
             continue
         table = knowledge.given[left[0]]
-        start = knowledge.roles[role].prior if len(questions) == 1 else table.base
-        shift, raised = 0.0, []
+        logit, raised = _logit(table.base), []
         for (other, answer), rate in table.rates.items():
             if answers.get(other) == answer:
                 step = _logit(rate) - _logit(table.base)
-                shift += step
+                logit += step
                 if step > 0:
                     raised.append(f"{other}: {answer}")
-        if shift or len(questions) > 1:
-            out[role] = (1 / (1 + math.exp(-(_logit(start) + shift))), tuple(raised))
+        out[role] = (1 / (1 + math.exp(-logit)), tuple(raised))
     return out
 
 
