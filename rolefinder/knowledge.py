@@ -388,7 +388,7 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
 
     builtin = [(path, read_text(path)) for path in builtin_pack_paths()]
     user = [(path, read_text(path)) for directory in extra for path in _pack_paths(directory)]
-    slot = cache.stamp(repr((industry, extra, all_industries))).hex()[:32]
+    slot = cache.slot(repr((industry, extra, all_industries)))
     stamp = cache.stamp(cache.code_stamp(), repr((industry, all_industries)),
                         *(part for path, text in [*builtin, *user] for part in (str(path), text)))
     knowledge = _from_cache(slot, stamp)
