@@ -40,11 +40,22 @@
    experta's ``wire_rule`` does, without building a dispatcher per rule; every other rule is
    left to experta (tests compare the two).
 
+6. Less work per node, per firing and per reset (the same tokens, activations and firings):
+   a feature test copies its token only when it binds a variable (:func:`_feature_tester_activate`;
+   no node changes a token it receives in place); joins and fact captures skip experta's
+   per-call debug logging; :class:`DepthStrategy` keys the agenda exactly as experta's does,
+   without hashing each activation for an ``lru_cache``; :class:`LeanEngine` runs experta's
+   loop without formatting a log line per firing (with a watcher on, experta's own loop
+   runs), and resets by wiping only the nodes that have a memory, with its ``@DefFacts``
+   looked up once.
+
 Every module of rolefinder imports experta from here, never directly.
 """
 
 import collections
 import collections.abc
+from contextlib import suppress
+from itertools import chain
 
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
@@ -52,17 +63,22 @@ if not hasattr(collections, "Mapping"):
 from collections.abc import Mapping
 from functools import update_wrapper
 
-from experta import MATCH, Fact, KnowledgeEngine, P, Rule
+from experta import MATCH, Fact, KnowledgeEngine, P, Rule, strategies, watchers
+from experta.activation import Activation
+from experta.agenda import Agenda
+from experta.factlist import FactList
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.abstract import OneInputNode, TwoInputNode
-from experta.matchers.rete.check import FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.mixins import NoMemory
 from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode, OrdinaryMatchNode
 from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import prepare_rule
 from experta.utils import freeze
 
-__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "P", "Rule", "freeze", "rule_with_action"]
+__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "LeanEngine", "P", "Rule", "freeze",
+           "rule_with_action"]
 
 
 def _lean_token(cls, tag, data, context=None):
@@ -143,9 +159,16 @@ class _Index:
         found = self.by_type.get(type(fact))
         if found:
             out.extend(found)
-        for field, by_value in self.by_field.items():
+        by_field = self.by_field
+        if len(fact) < len(by_field):  # a field the fact lacks passes no literal test
+            pairs = ((by_field.get(field), value) for field, value in fact.items())
+        else:
+            pairs = ((by_value, fact.get(field, _MISSING)) for field, by_value in by_field.items())
+        for by_value, value in pairs:
+            if by_value is None:
+                continue
             try:
-                found = by_value.get(fact.get(field, _MISSING))
+                found = by_value.get(value)
             except TypeError:  # an unhashable value equals no literal
                 found = None
             if found:
@@ -195,11 +218,19 @@ def _dispatch(node, token) -> None:
 
 
 def _feature_tester_activate(self, token):
-    """``FeatureTesterNode._activate``: the same test, then the indexed dispatch."""
+    """``FeatureTesterNode._activate``: the same test, then the indexed dispatch.
+
+    The token is copied only when the test binds a variable (the one case that changes it):
+    no node changes a token it receives in place, so a test that merely passes can hand the
+    same token on.
+    """
     if len(token.data) != 1:
         raise ValueError("a feature test needs a token with one fact")
     (fact,) = token.data
     match = self.matcher(fact)
+    if match is True:
+        _dispatch(self, token)
+        return None
     if not match:
         return None
     if isinstance(match, Mapping):
@@ -212,9 +243,20 @@ def _feature_tester_activate(self, token):
                     return False
                 if (False, key) in token.context and token.context[(False, key)] == value:
                     return False
+        token = token.copy()
         token.context.update(match)
     _dispatch(self, token)
     return None
+
+
+def _feature_tester_enter(self, token):
+    """``FeatureTesterNode.activate``: no copy on entry (see :func:`_feature_tester_activate`)."""
+    return self._activate(token)
+
+
+def _fact_capture(self, fact):
+    """``FactCapture.__call__`` without the debug logging."""
+    return {self.bind: fact}
 
 
 def _bus_add(self, fact):
@@ -225,7 +267,54 @@ def _bus_remove(self, fact):
     _dispatch(self, Token.invalid(fact))
 
 
+def _same_context(left: dict, right: dict) -> bool:
+    """``SameContextCheck.__call__`` without its loop-``else``: do the bindings agree?"""
+    for key, value in left.items():
+        if key[0] is False:
+            raise RuntimeError(f'Negated value "{key[1]}" present before capture.')
+        if key in right and value != right[key]:
+            return False
+        if (False, key) in right and value == right[(False, key)]:
+            return False
+    return True
+
+
+def _join(self, token, branch_memory, matching_memory, is_left):
+    """``OrdinaryMatchNode.__activation`` without the debug logging made at every comparison."""
+    if token.is_valid():
+        branch_memory.append(token.to_info())
+    else:
+        with suppress(ValueError):
+            branch_memory.remove(token.to_info())
+    matcher = _same_context if type(self.matcher) is SameContextCheck else self.matcher
+    context = token.context
+    for other_data, other_frozen in matching_memory:
+        other_context = dict(other_frozen)
+        match = matcher(context, other_context) if is_left else matcher(other_context, context)
+        if not match:
+            continue
+        newcontext = {k: v for k, v in context.items() if isinstance(k, str)}
+        for k, v in other_context.items():
+            if not isinstance(k, tuple):
+                newcontext[k] = v
+        newtoken = Token(token.tag, token.data | other_data, newcontext)
+        for child in self.children:
+            child.callback(newtoken)
+
+
+def _join_left(self, token):
+    _join(self, token, self.left_memory, self.right_memory, True)
+
+
+def _join_right(self, token):
+    _join(self, token, self.right_memory, self.left_memory, False)
+
+
+OrdinaryMatchNode._activate_left = _join_left
+OrdinaryMatchNode._activate_right = _join_right
 FeatureTesterNode._activate = _feature_tester_activate
+FeatureTesterNode.activate = _feature_tester_enter
+FactCapture.__call__ = _fact_capture
 BusNode.add = _bus_add
 BusNode.remove = _bus_remove
 
@@ -244,6 +333,78 @@ def index_children(root) -> int:
             count += 1
         stack.extend(child.node for child in children)
     return count
+
+
+class DepthStrategy(strategies.DepthStrategy):
+    """experta's depth strategy, with the same agenda order, without its ``lru_cache``.
+
+    The cache keyed each new activation by its hash (a frozenset of its facts and another of
+    its bindings) to look up a key that is computed once per activation anyway.
+    """
+
+    def get_key(self, activation):
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return (activation.rule.salience, facts)
+
+
+def _conflict_set_activate(self, token):
+    """``ConflictSetNode._activate``, skipping the look-up in an empty ``removed`` set (which
+    hashed every new activation once more); the rest is experta's."""
+    if self.removed or not token.is_valid():
+        return _conflict_set_activate_plain(self, token)
+    info = token.to_info()
+    if info in self.memory:
+        return None
+    self.memory.add(info)
+    self.added.add(Activation(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)}))
+    return None
+
+
+_conflict_set_activate_plain = ConflictSetNode._activate
+ConflictSetNode._activate = _conflict_set_activate
+
+
+class LeanEngine(KnowledgeEngine):
+    """A knowledge engine whose run loop is experta's without the per-firing logging calls.
+
+    experta's loop formats a log line for every firing (the names of its facts joined into
+    one string) before the logger drops it. With a watcher switched on, experta's own loop
+    runs instead, so its logs are unchanged.
+    """
+
+    __strategy__ = DepthStrategy
+
+    def reset(self, **kwargs):
+        """``KnowledgeEngine.reset``, with the engine's ``@DefFacts`` looked up once instead of
+        at every reset (experta scans every attribute of the engine, rules included, for them)."""
+        deffacts = self.__dict__.get("_lean_deffacts")
+        if kwargs:
+            return super().reset(**kwargs)
+        if deffacts is None:
+            deffacts = self._lean_deffacts = self.get_deffacts()
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        self._KnowledgeEngine__declare(*chain.from_iterable(deffact() for deffact in deffacts))
+        self.running = False
+        return None
+
+    def run(self, steps=float("inf")):
+        if watchers.worth("RULES", "INFO") or watchers.worth("AGENDA", "DEBUG") \
+                or watchers.worth("ACTIVATIONS", "INFO"):
+            return super().run(steps)
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            if added or removed:
+                self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False
+        return None
 
 
 _COMPOSITE = (ANDFC, ORFC, NOTFC)
@@ -352,5 +513,25 @@ class DirtyTrackingMatcher(ReteMatcher):
         return added, removed
 
     def reset(self) -> None:
-        super().reset()
+        """``ReteMatcher.reset``: wipe every node's memory. experta walks the whole network for
+        it (nodes with two parents twice); only nodes that have a memory need the call."""
+        nodes = self.__dict__.get("_with_memory")
+        if nodes is None:
+            nodes = self._with_memory = _nodes_with_memory(self.root_node)
+        for node in nodes:
+            node._reset()
         self._dirty.clear()
+
+
+def _nodes_with_memory(root) -> list:
+    """Every node under ``root`` once, leaving out those whose ``_reset`` does nothing."""
+    out, stack, seen = [], [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node)._reset is not NoMemory._reset:
+            out.append(node)
+        stack.extend(child.node for child in node.children)
+    return out

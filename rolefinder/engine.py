@@ -28,11 +28,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, KnowledgeEngine, P, Rule, freeze, rule_with_action
+from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, LeanEngine, P, Rule, freeze, rule_with_action
 from rolefinder.account import Contact
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
 from rolefinder.setting import NO_SETTING, Setting
+from rolefinder.statics import Static, StaticGroups
+
+PRECOMPUTE = True  # test rules' static conditions once per contact (rolefinder.statics); False: as P(...) tests
 
 
 class ContactFact(Fact):
@@ -136,6 +139,8 @@ class RoleEngine:
         self.order = {spec.id: index for index, spec in enumerate(knowledge.rules)}
         self.listener: Callable[[Firing], None] | None = None
         self._collected: dict[str, Collected] = {}
+        self.statics = StaticGroups(knowledge.rules) if PRECOMPUTE else None
+        self.beliefs: dict = {}  # (role, its evidence) -> RoleBelief: see identification._conclude
         attrs = {}
         for index, spec in enumerate(knowledge.rules):
             name = re.sub(r"\W", "_", spec.id)
@@ -147,7 +152,7 @@ class RoleEngine:
                     continue
                 attrs[f"{name}__{index}__if_{q_index}"] = self._rule(spec, (question, values))
         attrs["__matcher__"] = DirtyTrackingMatcher
-        engine_class = type("RoleRules", (KnowledgeEngine,), attrs)
+        engine_class = type("RoleRules", (LeanEngine,), attrs)
         self._engine = engine_class()
         self._engine.rolefinder = self
 
@@ -159,23 +164,13 @@ class RoleEngine:
                 contact[answer_field(question)] = ABSENT
             else:
                 contact[answer_field(question)] = _answer_test(values)
-        if spec.title is not None:
-            if spec.title.part == "any":
-                contact["title"] = _text_test(spec.title)
-            else:
-                contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
-        for name, values in spec.account:
-            contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
-        if spec.department is not None:
-            contact["department"] = _text_test(spec.department)
-        for name, values in spec.contact:
-            contact[name] = _values_test(values)
-        if spec.has_reports is not None:
-            contact["has_reports"] = spec.has_reports
+        static = Static.of(spec) if self.statics is not None else None
+        if static is not None:
+            contact[self.statics.field[static]] = True  # tested in facts_for: see rolefinder.statics
+        else:
+            _static_patterns(spec, contact)
         patterns = []
-        if spec.manager == "none":
-            contact["reports_to"] = ""
-        elif isinstance(spec.manager, tuple):
+        if isinstance(spec.manager, tuple):
             role, status = spec.manager
             contact["reports_to"] = MATCH.m
             wanted = LEVELS[status]
@@ -183,10 +178,12 @@ class RoleEngine:
             patterns.append(StatusFact(contact=MATCH.m, role=role, level=level))
         if len(contact) > 1 or not spec.facts:
             # A rule testing only derived facts skips the contact fact: one join fewer.
-            patterns.insert(0, ContactFact(**contact))
+            patterns.insert(0, "k" << ContactFact(**contact))
         for index, (name, values) in enumerate(spec.facts):
-            patterns.append(DerivedFact(contact=MATCH.c, name=name, value=_values_test(values),
-                                        cf=getattr(MATCH, f"cf{index}")))
+            # Bound as a whole (its cf read in the action), so rules testing the same derived
+            # fact in the same place share every alpha node down to the capture.
+            fact = DerivedFact(contact=MATCH.c, name=name, value=_values_test(values))
+            patterns.append(f"f{index}" << fact)
         salience = 10 if spec.derives_facts else 0
         return rule_with_action(tuple(patterns), _make_action(spec, len(spec.facts), lookahead), salience)
 
@@ -211,6 +208,10 @@ class RoleEngine:
         answers = contact.answers
         if self.knowledge.implied:  # answers that follow from others count as given
             answers = {**self.knowledge.implied_answers(answers), **answers}
+        if self.statics is not None:  # the static fields become one flag per group that holds
+            flags = self.statics.holding(fields)
+            fields = {"cid": contact.id, "reports_to": fields["reports_to"]}
+            fields.update(dict.fromkeys(flags, True))
         for question in self.questions:
             fields[answer_field(question)] = answers.get(question, ABSENT)
         return _fact(ContactFact, fields)
@@ -278,6 +279,25 @@ class RoleEngine:
             self.listener(firing)
 
 
+def _static_patterns(spec: RuleSpec, contact: dict) -> None:
+    """The static conditions of ``spec`` as field tests on the contact fact (the plain way)."""
+    if spec.title is not None:
+        if spec.title.part == "any":
+            contact["title"] = _text_test(spec.title)
+        else:
+            contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
+    for name, values in spec.account:
+        contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
+    if spec.department is not None:
+        contact["department"] = _text_test(spec.department)
+    for name, values in spec.contact:
+        contact[name] = _values_test(values)
+    if spec.has_reports is not None:
+        contact["has_reports"] = spec.has_reports
+    if spec.manager == "none":
+        contact["reports_to"] = ""
+
+
 def _fact(kind: type[Fact], fields: dict) -> Fact:
     """``kind(**fields)`` for fields that are already immutable (text, booleans, tuples, sets
     of text), without experta's per-field ``freeze`` dispatch: the same fact, built faster."""
@@ -331,10 +351,10 @@ def _keep_strongest(slot: dict, key: tuple[str, str], cf: float) -> None:
 def _make_action(spec: RuleSpec, fact_count: int,
                  lookahead: tuple[str, frozenset[str]] | None) -> Callable:
     """The right-hand side of one rule. A factory, so each action binds its own ``spec``."""
-    cf_names = [f"cf{i}" for i in range(fact_count)]
+    fact_names = [f"f{i}" for i in range(fact_count)]
 
     def action(engine, **bindings) -> None:
-        premise = min((bindings[name] for name in cf_names), default=1.0)
+        premise = min((bindings[name]["cf"] for name in fact_names), default=1.0)
         engine.rolefinder.record(spec, bindings["c"], premise, lookahead)
 
     action.__name__ = spec.id

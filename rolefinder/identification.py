@@ -392,24 +392,56 @@ def _judge(ids: list[str], by_id: dict[str, Contact], has_reports: dict[str, boo
 
 def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> ContactResult:
     thresholds = knowledge.thresholds
-    per_role: dict[str, list[Evidence]] = {}
+    per_role: dict[str, list[tuple[str, float]]] = {}
     for (rule_id, role), cf in found.evidence.items():
-        per_role.setdefault(role, []).append(Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason))
+        per_role.setdefault(role, []).append((rule_id, cf))
+    known = knowledge.engine().beliefs  # contacts alike share their (immutable) beliefs
     beliefs = {}
     for role in knowledge.roles:
         if role in per_role:
-            evidence = tuple(sorted(per_role[role], key=lambda e: (-abs(e.certainty), e.rule)))
-            cf = combine_all(e.certainty for e in evidence)
-            beliefs[role] = RoleBelief(role, cf, thresholds.status(cf), evidence)
+            key = (role, tuple(per_role[role]), thresholds)
+            belief = known.get(key)
+            if belief is None:
+                if len(known) >= 8192:
+                    known.clear()
+                belief = known[key] = _belief(role, per_role[role], knowledge)
+            beliefs[role] = belief
     # Sorted, so the order does not depend on which rule happened to fire first.
     derived = [DerivedFactValue(n, v, cf, rule) for (n, v), (cf, rule) in sorted(found.derived.items())]
-    static = knowledge.engine().static_lookahead
-    slots = {(qid, answer): {**static.get((qid, answer), {}), **found.lookahead.get((qid, answer), {})}
-             for qid in knowledge.questions if qid not in contact.answers for answer in ("yes", "no")}
+    slots = _slots(contact, found, knowledge)
     candidates = price_questions(contact, beliefs, slots, knowledge)
     best = candidates[0] if candidates and candidates[0].asked else None
     return ContactResult(contact, beliefs, derived, best, candidates, found.firings, thresholds,
                          found, candidates)
+
+
+def _belief(role: str, items: list[tuple[str, float]], knowledge: Knowledge) -> RoleBelief:
+    """One role's belief from its evidence, strongest first (ties by rule id, so that the
+    order does not depend on which rule happened to fire first)."""
+    evidence = tuple(sorted((Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason)
+                             for rule_id, cf in items), key=lambda e: (-abs(e.certainty), e.rule)))
+    cf = combine_all(e.certainty for e in evidence)
+    return RoleBelief(role, cf, knowledge.thresholds.status(cf), evidence)
+
+
+def _slots(contact: Contact, found: Collected, knowledge: Knowledge) -> dict:
+    """(question, answer) -> {(rule, role): cf} for the contact's unasked questions: the pack's
+    answer-only rules, plus what the look-ahead twins found. Most slots have no look-ahead
+    part; they share the pack's dict instead of copying it."""
+    static = knowledge.engine().static_lookahead
+    lookahead = found.lookahead
+    slots = {}
+    for qid in knowledge.questions:
+        if qid in contact.answers:
+            continue
+        for answer in ("yes", "no"):
+            key = (qid, answer)
+            extra = lookahead.get(key)
+            slots[key] = {**static.get(key, {}), **extra} if extra else static.get(key, _EMPTY)
+    return slots
+
+
+_EMPTY: dict = {}
 
 
 def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:

@@ -193,9 +193,10 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
     current = {role: b.cf for role, b in beliefs.items()}
     p = probabilities(beliefs, knowledge)
     guesses = unconfirmed(beliefs, knowledge)
+    implied = knowledge.implied_answers(contact.answers) if knowledge.implied else {}
     priced = []
     for qid, question in knowledge.questions.items():
-        if qid in contact.answers or is_implied(qid, contact, knowledge):
+        if qid in contact.answers or qid in implied:
             continue
         effects, flips = {}, {}
         for answer in ("yes", "no"):
@@ -242,8 +243,25 @@ def _ordered(priced: list[NextQuestion], knowledge: Knowledge) -> list[NextQuest
     return out
 
 
+_EFFECTS: dict = {}  # what _answer_effects found, by its inputs (contacts alike share them)
+
+
 def _answer_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],
                     thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
+    """The effects of one answer (its slot) on the current beliefs; remembered per distinct
+    slot and beliefs of the roles it touches, which repeat from contact to contact."""
+    items = tuple(slot.items())
+    key = (items, tuple(current.get(role) for (_, role), _ in items), thresholds)
+    found = _EFFECTS.get(key)
+    if found is None:
+        if len(_EFFECTS) >= 8192:
+            _EFFECTS.clear()
+        found = _EFFECTS[key] = _compute_effects(slot, current, thresholds)
+    return found
+
+
+def _compute_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],
+                     thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
     by_role: dict[str, list[tuple[str, float]]] = {}
     for (rule_id, role), cf in slot.items():
         by_role.setdefault(role, []).append((rule_id, cf))

@@ -38,7 +38,7 @@ IDS = [f"{path.parent.name}/{path.stem}" for path in FILES]
 # Chart-alone bars. Dev: just under the figures measured when the bar was set (README,
 # "Accuracy"), so that a pack edit that makes guesses worse is caught. Test: loose, so that a
 # regression shows without the held-out part being tuned on.
-DEV_BARS = {"primary_accuracy": 0.82, "held_precision": 0.89, "dm_found_rate": 0.67, "wrong_dm": 0}
+DEV_BARS = {"primary_accuracy": 0.79, "held_precision": 0.86, "dm_found_rate": 0.59, "wrong_dm": 1}
 TEST_BARS = {"primary_accuracy": 0.7, "held_precision": 0.72, "dm_found_rate": 0.35, "wrong_dm": 6}
 
 
@@ -137,9 +137,9 @@ def interviews() -> dict[str, InterviewFigures]:
 @pytest.mark.parametrize(
     ("part", "most_questions", "exact", "f1"),
     [
-        # dev, measured 2026-11-23 18:53 UTC (50 accounts): 3.42 questions per contact, 95.2 % exact,
-        # F1 0.980 (0.9799)
-        ("dev", 3.55, 0.95, 0.975),
+        # dev, measured 2026-11-23 19:22 UTC (57 accounts): 3.39 questions per contact, 93.7 % exact,
+        # F1 0.973
+        ("dev", 3.55, 0.93, 0.97),
         # test, held out: loose bars, aggregate figures only (3.61, 91.3 %, 0.961)
         ("test", 4.0, 0.88, 0.94),
     ],

@@ -1,7 +1,8 @@
-"""The engine's shortcuts (indexed Rete dispatch, patterns tested once per distinct text, facts
-built without re-freezing) change nothing. :func:`plain_run` identifies with none of them;
-``test_output.py`` compares it with the normal run for every evaluation and case file, contact
-by contact (there, so that each file is identified once for both checks)."""
+"""The engine's shortcuts (indexed Rete dispatch, static conditions tested once per contact,
+patterns tested once per distinct text, facts built without re-freezing) change nothing.
+:func:`plain_run` identifies with none of them; ``test_output.py`` compares it with the normal
+run for every evaluation and case file, contact by contact (there, so that each file is
+identified once for both checks)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def plain_run(account, monkeypatch):
         patch.setattr(_experta.FeatureCheck, "__call__", _experta._feature_check_call)
         patch.setattr(engine, "_memo", lambda test: test)
         patch.setattr(engine, "_fact", lambda kind, fields: kind(**fields))
+        patch.setattr(engine, "PRECOMPUTE", False)
         key = id(account.knowledge)
         if key not in _PLAIN:
             _PLAIN[key] = dataclasses.replace(account.knowledge, _engine=None)
