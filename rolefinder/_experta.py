@@ -360,6 +360,14 @@ def _conflict_set_activate(self, token):
     return None
 
 
+def _fact_id(fact):
+    """``FactList._get_fact_id``: the fact's class and its non-special fields, as a frozenset
+    (what makes two facts duplicates), without a method call per field."""
+    return frozenset([fact.__class__, *((k, v) for k, v in fact.items()
+                                         if not (isinstance(k, str) and k[:2] == "__" and k[-2:] == "__"))])
+
+
+FactList._get_fact_id = staticmethod(_fact_id)
 _conflict_set_activate_plain = ConflictSetNode._activate
 ConflictSetNode._activate = _conflict_set_activate
 
@@ -388,6 +396,16 @@ class LeanEngine(KnowledgeEngine):
         self._KnowledgeEngine__declare(*chain.from_iterable(deffact() for deffact in deffacts))
         self.running = False
         return None
+
+    def declare_known(self, fact):
+        """``declare`` for a fact rolefinder built itself from plain values under field names
+        it chose: experta's checks for field constraints and nested accessors (a walk over
+        every field) cannot fail on it."""
+        last = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last
 
     def run(self, steps=float("inf")):
         if watchers.worth("RULES", "INFO") or watchers.worth("AGENDA", "DEBUG") \

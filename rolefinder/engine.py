@@ -270,7 +270,8 @@ class RoleEngine:
                 found.derived[key] = (cf, spec.id)  # equal strength: credit the rule listed first
             if best is None or cf > best[0]:
                 found.derived[key] = (cf, spec.id)
-                self._engine.declare(DerivedFact(contact=contact, name=key[0], value=key[1], cf=cf))
+                fact = _fact(DerivedFact, {"contact": contact, "name": key[0], "value": key[1], "cf": cf})
+                self._engine.declare_known(fact)
                 self._tell(found, Firing(spec, contact, premise, "fact", f"{key[0]}={key[1]}", cf))
 
     def _tell(self, found: Collected, firing: Firing) -> None:
