@@ -111,6 +111,7 @@ FACT_TEXTS: dict[str, dict[str, str]] = {
     "seniority": {"en": "seniority", "zh": "职级"},
     "function": {"en": "function", "zh": "职能"},
     "executive": {"en": "executive", "zh": "高层管理者"},
+    "owner": {"en": "chair and chief executive", "zh": "董事长兼一把手"},
     "chief": {"en": "executive-team member", "zh": "高管团队成员"},
     "deputy": {"en": "deputy", "zh": "副职"},
     "manager": {"en": "manager", "zh": "经理"},
@@ -153,6 +154,7 @@ FACT_TEXTS: dict[str, dict[str, str]] = {
     "laboratory": {"en": "laboratory", "zh": "实验室"},
     "nursing": {"en": "nursing", "zh": "护理"},
     "imaging": {"en": "imaging", "zh": "影像"},
+    "safety": {"en": "safety", "zh": "安全"},
     "unknown": {"en": "unknown", "zh": "未知"},
 }
 

@@ -251,7 +251,9 @@ class AccountRule:
     ``when``: how many contacts hold ``role`` at ``status`` or better (``at_least``/``at_most``).
     Then either evidence for ``candidates`` (contacts with the given derived facts; with
     ``strongest`` only those with the strongest belief in the role) that raises the role to
-    ``raise_to`` and no further, or a ``finding`` for the account (its message is the reason).
+    ``raise_to`` and no further; or evidence against it that lowers candidates holding it above
+    ``lower_to`` down to that status (only beliefs resting on the org chart alone: an answer is
+    never overridden); or a ``finding`` for the account (its message is the reason).
     """
 
     id: str
@@ -264,6 +266,7 @@ class AccountRule:
     manager: str | None = None  # "none": only contacts nobody is above
     strongest: bool = False
     raise_to: str | None = None  # a status: the conclusion for the candidates
+    lower_to: str | None = None  # a status: chart-only holders above it are lowered to it
     finding: str | None = None  # a severity: the conclusion for the account
     pack: str = ""
     path: str = ""
@@ -401,7 +404,7 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
 
     builtin = [(path, read_text(path)) for path in builtin_pack_paths()]
     user = [(path, read_text(path)) for directory in extra for path in _pack_paths(directory)]
-    slot = cache.stamp(repr((industry, extra, all_industries))).hex()[:32]
+    slot = cache.slot(repr((industry, extra, all_industries)))
     stamp = cache.stamp(cache.code_stamp(), repr((industry, all_industries)),
                         *(part for path, text in [*builtin, *user] for part in (str(path), text)))
     knowledge = _from_cache(slot, stamp)
@@ -1178,12 +1181,13 @@ class _Builder:
             out["strongest"] = candidates.get("strongest") is True
         then = self.mapping(body, "then", f"{where}.then", required=True)
         if then is not None:
-            self.keys(then, ("role", "raise_to", "finding"), f"{where}.then")
+            self.keys(then, ("role", "raise_to", "lower_to", "finding"), f"{where}.then")
             if "finding" in then:
                 out["finding"] = self._choice(then, "finding", f"{where}.then.finding", SEVERITIES)
-            elif "raise_to" in then:
-                out["raise_to"] = self._choice(then, "raise_to", f"{where}.then.raise_to",
-                                               ("possible", "probable"))
+            elif "raise_to" in then or "lower_to" in then:
+                action = "raise_to" if "raise_to" in then else "lower_to"
+                allowed = ("possible", "probable") if action == "raise_to" else ("possible",)
+                out[action] = self._choice(then, action, f"{where}.then.{action}", allowed)
                 if then.get("role", out.get("role")) != out.get("role"):
                     self.add(then.line_of("role"), f"{where}.then.role", "one_of", _ERRORS,
                              value=then.get("role"), allowed=str(out.get("role")))

@@ -268,8 +268,8 @@ def _account_rules() -> dict[str, Any]:
             "manager": {"const": "none"}, "strongest": {"type": "boolean"}}},
         "then": {"type": "object", "additionalProperties": False, "properties": {
             "role": {"type": "string"}, "raise_to": {"enum": ["possible", "probable"]},
-            "finding": {"enum": list(kn.SEVERITIES)}},
-            "anyOf": [{"required": ["finding"]}, {"required": ["raise_to"]}]},
+            "lower_to": {"enum": ["possible"]}, "finding": {"enum": list(kn.SEVERITIES)}},
+            "anyOf": [{"required": ["finding"]}, {"required": ["raise_to"]}, {"required": ["lower_to"]}]},
     }
     _check_keys("account rule", kn.ACCOUNT_RULE_KEYS, props)
     return {"type": "array", "items": {"type": "object", "required": ["id", "reason", "when", "then"],

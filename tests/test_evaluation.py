@@ -35,6 +35,7 @@ contacts:
     name: C
     title: 职员
     reports_to: boss
+    answers: {uses_daily: no}
 """
 
 

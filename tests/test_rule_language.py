@@ -168,6 +168,47 @@ def test_two_confirmed_decision_makers_are_a_finding(tmp_path: Path) -> None:
                    for b in c.beliefs.values() for e in b.evidence)
 
 
+LOWER_PACK = """
+rules:
+  - id: extra.both_buy
+    reason: {zh: 两人都像采购者, en: Both look like buyers}
+    when: {title: [采购甲, 采购乙]}
+    then: {role: buyer, cf: 0.7}
+account_rules:
+  - id: extra.competing
+    reason: {zh: 不止一人像采购者:都降为可能, en: More than one looks like the buyer; lower them}
+    when: {role: buyer, at_least: 2}
+    then: {lower_to: possible}
+"""
+
+
+def test_competing_chart_guesses_are_lowered_to_possible(tmp_path: Path) -> None:
+    result = _run(tmp_path, LOWER_PACK, """
+        account: {name: A}
+        contacts:
+          - {id: a, name: A, title: 采购甲}
+          - {id: b, name: B, title: 采购乙, reports_to: a}
+    """)
+    for cid in ("a", "b"):
+        belief = result.contact(cid).belief("buyer")
+        assert belief.status == "possible" and belief.cf == pytest.approx(0.49, abs=1e-6)
+        assert [e.rule for e in belief.evidence if e.certainty < 0] == ["extra.competing"]
+    alone = _run(tmp_path, LOWER_PACK, "account: {name: A}\ncontacts:\n  - {id: a, name: A, title: 采购甲}\n")
+    assert "buyer" in alone.contact("a").held
+    assert not any(e.rule == "extra.competing" for e in alone.contact("a").belief("buyer").evidence)
+
+
+def test_lowering_never_overrides_an_answer(tmp_path: Path) -> None:
+    result = _run(tmp_path, LOWER_PACK, """
+        account: {name: A}
+        contacts:
+          - {id: a, name: A, title: 采购甲, answers: {runs_procurement: yes}}
+          - {id: b, name: B, title: 采购乙, reports_to: a}
+    """)
+    assert result.contact("a").belief("buyer").status == "confirmed"
+    assert result.contact("b").belief("buyer").status == "possible"
+
+
 @pytest.mark.parametrize(("body", "expected"), [
     ("rules:\n  - id: extra.x\n    reason: {zh: 甲, en: A}\n    when: {title: {part: head, keywords: [x]}}\n"
      "    then: {role: user, cf: 0.5}\n", "extra.yaml:6: rules[extra.x].when.title.part: 'head' is not allowed"),
@@ -183,6 +224,8 @@ def test_two_confirmed_decision_makers_are_a_finding(tmp_path: Path) -> None:
     ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: -1}\n"
      "    then: {finding: maybe}\n", "account_rules[extra.a].then.finding: 'maybe' is not allowed"),
     ("rules: {id: extra.x}\n", "extra.yaml:3: rules: expected list"),
+    ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: 2}\n"
+     "    then: {lower_to: probable}\n", "account_rules[extra.a].then.lower_to: 'probable' is not allowed"),
     ("account_rules:\n  - just text\n", "extra.yaml:4: account_rules[0]: expected mapping"),
     ("offerings: [[drug]]\n", "extra.yaml:3: offerings[0]: expected mapping"),
 ])
