@@ -77,7 +77,8 @@ from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import prepare_rule
 from experta.utils import freeze
 
-__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "LeanEngine", "P", "Rule", "freeze"]
+__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "LeanEngine", "P", "Rule", "freeze",
+           "rule_with_action"]
 
 
 def _lean_token(cls, tag, data, context=None):
@@ -359,6 +360,14 @@ def _conflict_set_activate(self, token):
     return None
 
 
+def _fact_id(fact):
+    """``FactList._get_fact_id``: the fact's class and its non-special fields, as a frozenset
+    (what makes two facts duplicates), without a method call per field."""
+    return frozenset([fact.__class__, *((k, v) for k, v in fact.items()
+                                         if not (isinstance(k, str) and k[:2] == "__" and k[-2:] == "__"))])
+
+
+FactList._get_fact_id = staticmethod(_fact_id)
 _conflict_set_activate_plain = ConflictSetNode._activate
 ConflictSetNode._activate = _conflict_set_activate
 
@@ -387,6 +396,16 @@ class LeanEngine(KnowledgeEngine):
         self._KnowledgeEngine__declare(*chain.from_iterable(deffact() for deffact in deffacts))
         self.running = False
         return None
+
+    def declare_known(self, fact):
+        """``declare`` for a fact rolefinder built itself from plain values under field names
+        it chose: experta's checks for field constraints and nested accessors (a walk over
+        every field) cannot fail on it."""
+        last = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last
 
     def run(self, steps=float("inf")):
         if watchers.worth("RULES", "INFO") or watchers.worth("AGENDA", "DEBUG") \
@@ -429,6 +448,20 @@ def prepared(rule: Rule) -> Rule:
     new._wrapped = rule._wrapped
     new._wrapped_args = rule._wrapped_args  # what Rule.__call__ reads from the same action
     return update_wrapper(new, rule._wrapped)
+
+
+def rule_with_action(conditions: tuple, action, salience: int = 0) -> Rule:
+    """``Rule(*conditions, salience=salience)(action)`` for an action taking ``**bindings``,
+    without reading its signature with ``inspect`` (which, for such an action, only finds
+    that every binding is passed: ``_wrapped_args`` stays empty)."""
+    import inspect
+
+    rule = Rule(*conditions, salience=salience)
+    code = action.__code__
+    if not code.co_flags & inspect.CO_VARKEYWORDS:
+        return rule(action)  # experta reads which names the action takes
+    rule._wrapped = action
+    return update_wrapper(rule, action)
 
 
 def prepare_ruleset(engine) -> set:

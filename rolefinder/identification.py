@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolefinder import split
 from rolefinder.account import Account, Contact
 from rolefinder.certainty import combine, combine_all
 from rolefinder.engine import Collected, Firing
@@ -125,8 +127,20 @@ class ContactResult:
     def belief(self, role: str) -> RoleBelief | None:
         return self.beliefs.get(role)
 
-    def to_dict(self, knowledge: Knowledge) -> dict[str, Any]:
+    def to_dict(self, knowledge: Knowledge, shared: dict[int, dict] | None = None) -> dict[str, Any]:
+        """The contact's JSON. ``shared`` (id of a belief -> its dict) lets a caller that writes
+        many contacts encode a belief shared by contacts alike once; the caller keeps the
+        beliefs alive meanwhile (the result does) and never changes the dicts."""
         c = self.contact
+        if shared is None:
+            roles = [b.to_dict(knowledge.roles[b.role].label) for b in self.roles]
+        else:
+            roles = []
+            for b in self.roles:
+                found = shared.get(id(b))
+                if found is None:
+                    found = shared[id(b)] = b.to_dict(knowledge.roles[b.role].label)
+                roles.append(found)
         return {
             "id": c.id,
             "name": c.name,
@@ -136,7 +150,7 @@ class ContactResult:
             "influence": c.influence,
             "attitude": c.attitude,
             "primary_role": self.primary_role,
-            "roles": [b.to_dict(knowledge.roles[b.role].label) for b in self.roles],
+            "roles": roles,
             "facts": [
                 {"name": d.name, "value": d.value, "certainty": round(d.cf, 3), "rule": d.rule}
                 for d in self.derived
@@ -216,7 +230,8 @@ def identify(
     try:
         with _fewer_collections():
             setting = knowledge.setting(account)
-            results = _run_by_depth(account.contacts, knowledge, engine, setting, memo)
+            workers = 1 if listener is not None or memo is not None else split.workers(len(account.contacts))
+            results = _run_by_depth(account.contacts, knowledge, engine, setting, memo, workers)
             return _finish(account, knowledge, results, setting, memo)
     finally:
         engine.listener = None
@@ -377,22 +392,40 @@ def _levels(result: ContactResult) -> dict[str, int]:
 
 
 def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
-                  setting: Setting, memo: Any = None) -> dict[str, ContactResult]:
+                  setting: Setting, memo: Any = None, workers: int = 1) -> dict[str, ContactResult]:
+    """Every contact's conclusions, managers first; with ``workers`` 2, the subtrees below the
+    top of the chart are shared with a forked process (:mod:`rolefinder.split`)."""
     depth = _depths(contacts)
     children = _children(contacts)
     has_reports = {cid: bool(kids) for cid, kids in children.items()}
     by_id = {c.id: c for c in contacts}
-    results: dict[str, ContactResult] = {}
-    for level in sorted(set(depth.values())):
-        ids = [c.id for c in contacts if depth[c.id] == level]
-        for start in range(0, len(ids), BATCH):
-            results.update(_judge(ids[start:start + BATCH], by_id, has_reports, results,
-                                  knowledge, engine, setting, memo))
+    by_level: dict[int, list[str]] = {}
+    for c in contacts:
+        by_level.setdefault(depth[c.id], []).append(c.id)
+
+    def judge(part: dict[int, list[str]], known: Mapping[str, ContactResult]) -> dict[str, ContactResult]:
+        found: dict[str, ContactResult] = {}
+        view = ChainMap(found, known)  # what is judged so far, to read managers' statuses from
+        for level in sorted(part):
+            ids = part[level]
+            for start in range(0, len(ids), BATCH):
+                found.update(_judge(ids[start:start + BATCH], by_id, has_reports, view,
+                                    knowledge, engine, setting, memo))
+        return found
+
+    level = split.split_level(depth) if workers > 1 else None
+    if level is None:
+        return judge(by_level, {})
+    results = judge({lv: ids for lv, ids in by_level.items() if lv < level}, {})
+    parent = {c.id: c.reports_to for c in contacts}
+    mine, theirs = split.halves([c.id for c in contacts], depth, parent, level)
+    results.update(split.judge_in_halves(mine, theirs, lambda part: judge(part, results)))
+    split.restore(results, by_id)
     return results
 
 
 def _judge(ids: list[str], by_id: dict[str, Contact], has_reports: dict[str, bool],
-           known: dict[str, ContactResult], knowledge: Knowledge, engine,
+           known: Mapping[str, ContactResult], knowledge: Knowledge, engine,
            setting: Setting, memo: Any = None) -> dict[str, ContactResult]:
     managers = {by_id[cid].reports_to for cid in ids} - {None}
     levels = [
@@ -441,9 +474,11 @@ def _belief(role: str, items: list[tuple[str, float]], knowledge: Knowledge) -> 
 
 def _slots(contact: Contact, found: Collected, knowledge: Knowledge) -> dict:
     """(question, answer) -> {(rule, role): cf} for the contact's unasked questions: the pack's
-    answer-only rules, plus what the look-ahead twins found. Most slots have no look-ahead
-    part; they share the pack's dict instead of copying it."""
-    static = knowledge.engine().static_lookahead
+    answer-only rules, then what the look-ahead twins found, in pack order (not in the order
+    they happened to fire, which depends on the other contacts of the batch). Most slots
+    have no look-ahead part; they share the pack's dict instead of copying it."""
+    engine = knowledge.engine()
+    static, order = engine.static_lookahead, engine.order
     lookahead = found.lookahead
     slots = {}
     for qid in knowledge.questions:
@@ -452,7 +487,11 @@ def _slots(contact: Contact, found: Collected, knowledge: Knowledge) -> dict:
         for answer in ("yes", "no"):
             key = (qid, answer)
             extra = lookahead.get(key)
-            slots[key] = {**static.get(key, {}), **extra} if extra else static.get(key, _EMPTY)
+            if extra:
+                ranked = sorted(extra, key=lambda item: (order[item[0]], item[1]))
+                slots[key] = {**static.get(key, {}), **{item: extra[item] for item in ranked}}
+            else:
+                slots[key] = static.get(key, _EMPTY)
     return slots
 
 

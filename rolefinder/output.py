@@ -34,8 +34,9 @@ def _encoder(indent: int | None) -> json.JSONEncoder:
 
 def _contacts(result: Identification) -> Iterator[dict[str, Any]]:
     knowledge = result.knowledge
+    shared: dict[int, dict] = {}  # contacts alike share belief objects: each is turned into a dict once
     for r in result.contacts:
-        yield r.to_dict(knowledge)
+        yield r.to_dict(knowledge, shared)
 
 
 def write_json(result: Identification, stream: TextIO, indent: int | None = None) -> None:
