@@ -77,7 +77,8 @@ from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import prepare_rule
 from experta.utils import freeze
 
-__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "LeanEngine", "P", "Rule", "freeze"]
+__all__ = ["MATCH", "DirtyTrackingMatcher", "Fact", "KnowledgeEngine", "LeanEngine", "P", "Rule", "freeze",
+           "rule_with_action"]
 
 
 def _lean_token(cls, tag, data, context=None):
@@ -447,6 +448,20 @@ def prepared(rule: Rule) -> Rule:
     new._wrapped = rule._wrapped
     new._wrapped_args = rule._wrapped_args  # what Rule.__call__ reads from the same action
     return update_wrapper(new, rule._wrapped)
+
+
+def rule_with_action(conditions: tuple, action, salience: int = 0) -> Rule:
+    """``Rule(*conditions, salience=salience)(action)`` for an action taking ``**bindings``,
+    without reading its signature with ``inspect`` (which, for such an action, only finds
+    that every binding is passed: ``_wrapped_args`` stays empty)."""
+    import inspect
+
+    rule = Rule(*conditions, salience=salience)
+    code = action.__code__
+    if not code.co_flags & inspect.CO_VARKEYWORDS:
+        return rule(action)  # experta reads which names the action takes
+    rule._wrapped = action
+    return update_wrapper(rule, action)
 
 
 def prepare_ruleset(engine) -> set:

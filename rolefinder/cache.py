@@ -34,7 +34,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -44,7 +43,7 @@ try:  # the C module hashlib itself uses, without importing OpenSSL's bindings a
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
-__all__ = ["code_stamp", "directory", "load", "stamp", "store"]
+__all__ = ["code_stamp", "directory", "load", "slot", "stamp", "store"]
 
 MAGIC = b"rolefinder-cache 1\n"
 DIGEST = 32  # bytes of a blake2b digest: the stamp and the payload's checksum
@@ -102,6 +101,12 @@ def code_stamp() -> str:
     return stamp(*parts).hex()
 
 
+def slot(*parts: str) -> str:
+    """A file name part for ``parts`` and this installation of rolefinder: two installations
+    (or checkouts) sharing a cache folder keep separate files instead of replacing each other's."""
+    return stamp(str(Path(__file__).parent), *parts).hex()[:32]
+
+
 def _path(kind: str, slot: str) -> Path | None:
     folder = directory()
     return None if folder is None else folder / f"{kind}-{slot}.bin"
@@ -155,6 +160,8 @@ def store(kind: str, slot: str, stamp_: bytes, payload: bytes) -> bool:
     path = _path(kind, slot)
     if path is None:
         return False
+    import tempfile  # only when writing: a run that reads the cache does not import it
+
     temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, LeanEngine, P, Rule, freeze
+from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, LeanEngine, P, Rule, freeze, rule_with_action
 from rolefinder.account import Contact
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
@@ -185,7 +185,7 @@ class RoleEngine:
             fact = DerivedFact(contact=MATCH.c, name=name, value=_values_test(values))
             patterns.append(f"f{index}" << fact)
         salience = 10 if spec.derives_facts else 0
-        return Rule(*patterns, salience=salience)(_make_action(spec, len(spec.facts), lookahead))
+        return rule_with_action(tuple(patterns), _make_action(spec, len(spec.facts), lookahead), salience)
 
     # ------------------------------------------------------------------ running
     def facts_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> ContactFact:

@@ -297,6 +297,15 @@ class PackInfo:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True)
+class GivenRates:
+    """How often a question is answered yes: among all contacts (``base``), and among contacts
+    who gave another answer (``rates``: (question, answer) -> rate); see ``interview.given``."""
+
+    base: float
+    rates: dict[tuple[str, str], float]
+
+
 @dataclass
 class Knowledge:
     """Everything the packs say, merged, plus the compiled engine built from it."""
@@ -313,6 +322,10 @@ class Knowledge:
     # interview.implied: question -> (the answer that follows, from these answers of others)
     implied: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = field(
         default_factory=dict)
+    # interview.given: question -> how often it is answered yes overall, and given other answers
+    given: dict[str, GivenRates] = field(default_factory=dict)
+    # interview.budget: questions per contact at min_worth; each further one must be worth growth× more
+    budget: tuple[int, float] = (99, 1.0)
 
     def implied_answers(self, answers: dict[str, str]) -> dict[str, str]:
         """The answers that follow from ``answers`` for questions not asked (never asked then)."""
@@ -391,7 +404,7 @@ def _load_cached(industry: str | None, extra: tuple[str, ...], all_industries: b
 
     builtin = [(path, read_text(path)) for path in builtin_pack_paths()]
     user = [(path, read_text(path)) for directory in extra for path in _pack_paths(directory)]
-    slot = cache.stamp(repr((industry, extra, all_industries))).hex()[:32]
+    slot = cache.slot(repr((industry, extra, all_industries)))
     stamp = cache.stamp(cache.code_stamp(), repr((industry, all_industries)),
                         *(part for path, text in [*builtin, *user] for part in (str(path), text)))
     knowledge = _from_cache(slot, stamp)
@@ -441,6 +454,7 @@ def _load(industry: str | None, all_industries: bool, builtin: list[tuple[Path, 
 # What a cached Knowledge may be built from (rolefinder.cache reads nothing else).
 def _cached_classes() -> tuple:
     return (Knowledge, PackInfo, Role, Question, Thresholds, TextMatch, Conclusion, RuleSpec, AccountRule,
+            GivenRates,
             TitleRules, OfferingPattern, Pattern, YamlMap, YamlList, re._compile)
 
 
@@ -614,7 +628,7 @@ RULE_KEYS = ("id", "reason", "when", "then")
 WHEN_KEYS = ("answers", "title", "department", "contact", "facts", "manager", "has_reports", "account")
 THEN_KEYS = ("role", "fact", "cf")
 MATCH_KEYS = ("keywords", "regex", "unless", "part")
-INTERVIEW_KEYS = ("min_worth", "account_roles", "implied")
+INTERVIEW_KEYS = ("min_worth", "account_roles", "implied", "given", "budget")
 TITLES_KEYS = ("separators", "conjunction", "heads", "grades", "grade_prefix")
 OFFERING_KEYS = ("type", "scope", "keywords", "regex", "unless")
 ACCOUNT_RULE_KEYS = ("id", "reason", "when", "candidates", "then")
@@ -644,6 +658,8 @@ class _Builder:
         self.min_worth = 0.25
         self.account_roles: dict[str, float] = {}
         self.implied: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = {}
+        self.given: dict[str, GivenRates] = {}
+        self.budget: tuple[int, float] = (99, 1.0)
         self.rules: list[RuleSpec] = []
         self.rule_where: dict[str, str] = {}
         self.titles: TitleRules | None = None
@@ -855,6 +871,43 @@ class _Builder:
         implied = self.mapping(body, "implied", "interview.implied")
         for qid in implied or {}:
             self._implied(implied, qid, f"interview.implied.{qid}")
+        given = self.mapping(body, "given", "interview.given")
+        for qid in given or {}:
+            self._given(given, qid, f"interview.given.{qid}")
+        budget = self.mapping(body, "budget", "interview.budget")
+        if budget is not None:
+            self.keys(budget, ("questions", "growth"), "interview.budget")
+            questions = self.number(budget, "questions", "interview.budget.questions", 0, 100)
+            growth = self.number(budget, "growth", "interview.budget.growth", 1.0, 10.0)
+            if questions is not None and growth is not None:
+                self.budget = (int(questions), growth)
+
+    def _given(self, parent: YamlMap, qid: str, where: str) -> None:
+        """``question: {base: 0.15, when: {other: {yes: 0.01, no: 0.2}}}``: how often the question
+        is answered yes among all contacts, and among those who gave another answer."""
+        self.question_refs.append((self.path, parent.line_of(qid), where, qid))
+        body = self.mapping(parent, qid, where, required=True)
+        if body is None:
+            return
+        self.keys(body, ("base", "when"), where)
+        base = self.number(body, "base", f"{where}.base", 0.001, 0.999)
+        given = self.mapping(body, "when", f"{where}.when", required=True)
+        rates: dict[tuple[str, str], float] = {}
+        for other in given or {}:
+            at = f"{where}.when.{other}"
+            self.question_refs.append((self.path, given.line_of(other), at, other))
+            by_answer = self.mapping(given, other, at, required=True)
+            for answer in by_answer or {}:
+                name = ("yes" if answer else "no") if isinstance(answer, bool) else str(answer)
+                if name not in ANSWERS:
+                    self.add(by_answer.line_of(answer), f"{at}.{name}", "one_of", _ERRORS,
+                             value=name, allowed=", ".join(ANSWERS))
+                    continue
+                rate = self.number(by_answer, answer, f"{at}.{name}", 0.001, 0.999)
+                if rate is not None:
+                    rates[(str(other), name)] = rate
+        if base is not None:
+            self.given[qid] = GivenRates(base, rates)
 
     def _implied(self, parent: YamlMap, qid: str, where: str) -> None:
         """``question: {answer: no, when: {other_question: yes}}``: an answer that follows."""
@@ -1265,6 +1318,8 @@ class _Builder:
             min_worth=self.min_worth,
             account_roles=self.account_roles,
             implied=self.implied,
+            given=self.given,
+            budget=self.budget,
             facts={k: frozenset(v) for k, v in self.facts.items()},
             rules=self.rules,
             sections=sections,

@@ -56,7 +56,7 @@ class EngineMemo:
     @classmethod
     def for_file(cls, path: str | Path, knowledge: Knowledge) -> EngineMemo:
         """The memo kept for the account file at ``path`` (empty if none fits these packs)."""
-        slot = cache.stamp(str(Path(path).resolve())).hex()[:32]
+        slot = cache.slot(str(Path(path).resolve()))
         memo = cls(knowledge, slot)
         stamp = memo._stamp()
         if stamp is None:

@@ -11,6 +11,13 @@ to which role) and the current beliefs:
   question is open and the role plausible. Asked when it reaches ``interview.min_worth``.
 * **unconfirmed**: a role held on the org chart alone, with no answer behind it, gets its
   defining question: a guess from a title is checked before it is relied on.
+* **given answers**: a contact's answers so far move the base rate of the roles another
+  question defines (``interview.given``: how often that question is answered yes among all
+  contacts and among those who gave each other answer, combined as independent evidence in
+  log-odds): someone the decision maker consults more often raised the need; someone who
+  neither uses it, nor is consulted, nor evaluates it more often reviews the purchase.
+* **budget**: the first ``interview.budget.questions`` questions of a contact are asked at
+  ``min_worth``; each further one must be worth ``growth`` times more than the one before.
 * **account**: every account has a decision maker and usually an initiator, a buyer, an
   auditor, a gatekeeper (``interview.account_roles``: how likely at least one). While nobody
   holds such a role, its question goes to the most plausible contacts not yet asked, even
@@ -24,6 +31,7 @@ question says in both languages why it is asked, and through which rules.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -48,6 +56,10 @@ MESSAGES = Catalog(
             "en": "An answer would likely change what is concluded about {roles} "
                   "(expected corrections {worth}).",
             "zh": "回答很可能改变对{roles}的结论(期望纠正 {worth} 项)。",
+        },
+        "given": {
+            "en": " Their answers so far ({answers}) make {roles} more likely (≈ {p}).",
+            "zh": "其已有回答({answers})使{roles}的可能性上升(约 {p})。",
         },
         "unconfirmed": {
             "en": "{roles} rests on the org chart alone ({rules}); this question checks it.",
@@ -133,6 +145,9 @@ class Definitions:
     defines: dict[str, tuple[str, ...]]  # question -> roles a yes alone confirms
     defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
     answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
+    chart_rules: frozenset[str]  # rules that test no answer at all
+    given: dict[tuple[tuple[str, str], ...], dict[str, tuple[float, tuple[str, ...]]]] = field(
+        default_factory=dict)  # given_rates by the answers they were worked out from
 
 
 def definitions(knowledge: Knowledge) -> Definitions:
@@ -150,7 +165,8 @@ def definitions(knowledge: Knowledge) -> Definitions:
     answer_rules = frozenset(  # backed by given answers only: a rule waiting on an unasked one is a hint
         spec.id for spec in knowledge.rules
         if spec.answers and all(values and "absent" not in values for _, values in spec.answers))
-    found = Definitions(defines, defined_by, answer_rules)
+    chart_rules = frozenset(spec.id for spec in knowledge.rules if not spec.answers)
+    found = Definitions(defines, defined_by, answer_rules, chart_rules)
     knowledge._definitions = found
     return found
 
@@ -163,10 +179,71 @@ def is_implied(qid: str, contact: Contact, knowledge: Knowledge) -> bool:
     return qid in knowledge.implied_answers(contact.answers) if knowledge.implied else False
 
 
-def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, float]:
-    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``)."""
-    return {role: as_probability(beliefs[role].cf if role in beliefs else 0.0, spec.prior)
-            for role, spec in knowledge.roles.items()}
+def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge,
+                  base: Mapping[str, float] | None = None) -> dict[str, float]:
+    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``).
+
+    Where the answers given have moved a role's base rate (``base``, see :func:`given_rates`),
+    only the evidence of rules that test no answer moves it further: the answers are in it.
+    """
+    base = base or {}
+    chart = definitions(knowledge).chart_rules
+    out = {}
+    for role, spec in knowledge.roles.items():
+        belief = beliefs.get(role)
+        if role in base:
+            cf = combine_all(e.certainty for e in belief.evidence if e.rule in chart) if belief else 0.0
+            out[role] = as_probability(cf, base[role])
+        else:
+            out[role] = as_probability(belief.cf if belief else 0.0, spec.prior)
+    return out
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """The base rate of a role where one question is left to settle it (its only defining
+    question, or the last one open after noes), moved by the contact's answers so far.
+
+    role -> (rate, the answers that raised it). The rate starts from how often that question
+    is answered yes among all contacts (``interview.given``); each answer with a rate of its
+    own shifts it in log-odds by how far that rate lies from the overall one (independent
+    evidence, as in naive Bayes). Answers taken as implied count too.
+    """
+    if not knowledge.given:
+        return {}
+    defs = definitions(knowledge)
+    key = tuple(sorted(contact.answers.items()))
+    if key in defs.given:
+        return defs.given[key]
+    answers = {**knowledge.implied_answers(contact.answers), **contact.answers}
+    out = {}
+    for role, questions in defs.defined_by.items():
+        left = [q for q in questions if q not in answers]
+        if len(left) != 1 or left[0] not in knowledge.given or any(
+                answers.get(q) == "yes" for q in questions):
+            continue
+        table = knowledge.given[left[0]]
+        logit, raised = _logit(table.base), []
+        for (other, answer), rate in table.rates.items():
+            if answers.get(other) == answer:
+                step = _logit(rate) - _logit(table.base)
+                logit += step
+                if step > 0:
+                    raised.append(f"{other}: {answer}")
+        out[role] = (1 / (1 + math.exp(-logit)), tuple(raised))
+    if len(defs.given) < 10_000:  # answer patterns are few; never grow without bound
+        defs.given[key] = out
+    return out
+
+
+def worth_floor(contact: Contact, knowledge: Knowledge) -> float:
+    """What a question must be worth to be asked for its value, after the answers so far: the
+    rep's patience is spent question by question (``interview.budget``)."""
+    questions, growth = knowledge.budget
+    return knowledge.min_worth * growth ** max(0, len(contact.answers) + 1 - questions)
 
 
 def unconfirmed(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -191,8 +268,10 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
     thresholds = knowledge.thresholds
     defs = definitions(knowledge)
     current = {role: b.cf for role, b in beliefs.items()}
-    p = probabilities(beliefs, knowledge)
+    given = given_rates(contact, knowledge)
+    p = probabilities(beliefs, knowledge, {role: rate for role, (rate, _) in given.items()})
     guesses = unconfirmed(beliefs, knowledge)
+    floor = worth_floor(contact, knowledge)
     implied = knowledge.implied_answers(contact.answers) if knowledge.implied else {}
     priced = []
     for qid, question in knowledge.questions.items():
@@ -213,7 +292,7 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         checks = [r for r in defs.defines.get(qid, ()) if r in guesses]
         if checks:
             because, about = "unconfirmed", tuple(checks)
-        elif worth >= knowledge.min_worth:
+        elif worth >= floor:
             because = "value"
             about = tuple(sorted({e.role for es in effects.values() for e in es}
                                  | set(defs.defines.get(qid, ()))))
@@ -223,6 +302,12 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
             continue
         why = _why(because, about, knowledge, worth=worth,
                    rules=", ".join(r for role in checks for r in guesses[role])) if because else {}
+        raised = [r for r in defs.defines.get(qid, ()) if r in given and given[r][1]]
+        if because == "value" and raised:
+            why = {lang: text + MESSAGES("given", lang, roles=_labels(tuple(raised), knowledge, lang),
+                                         answers=", ".join(a for r in raised for a in given[r][1]),
+                                         p=f"{max(p[r] for r in raised):.2f}")
+                   for lang, text in why.items()}
         priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
     return _ordered(priced, knowledge)
 
@@ -301,8 +386,9 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     questions did not change are returned as they were).
     """
     wanted: dict[str, dict[str, tuple[str, float, int]]] = {}  # contact -> question -> (role, p, left)
+    given = {r.contact.id: given_rates(r.contact, knowledge) for r in results} if knowledge.given else {}
     for role, share in knowledge.account_roles.items():
-        for cid, qid, chance, left in _search(role, share, results, knowledge):
+        for cid, qid, chance, left in _search(role, share, results, knowledge, given):
             wanted.setdefault(cid, {}).setdefault(qid, (role, chance, left))
     out = []
     for result in results:
@@ -313,12 +399,14 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     return out
 
 
-def _search(role: str, share: float, results: list[ContactResult],
-            knowledge: Knowledge) -> list[tuple[str, str, float, int]]:
+def _search(role: str, share: float, results: list[ContactResult], knowledge: Knowledge,
+            given: Mapping[str, Mapping[str, tuple[float, tuple[str, ...]]]]
+            ) -> list[tuple[str, str, float, int]]:
     """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
 
     The chance that contact *i* holds the role, given that each contact already asked said no:
-    ``share · w_i / (W − share · W_no)``, with ``w`` each contact's odds from the chart alone.
+    ``share · w_i / (W − share · W_no)``, with ``w`` each contact's odds from the chart and
+    from their other answers (the base rate those moved, see :func:`given_rates`).
     """
     if any(role in r.held for r in results):
         return []
@@ -333,7 +421,8 @@ def _search(role: str, share: float, results: list[ContactResult],
         belief = r.beliefs.get(role)
         chart = combine_all(e.certainty for e in belief.evidence
                             if e.rule not in defs.answer_rules) if belief else 0.0
-        odds = _odds(as_probability(chart, prior))
+        base = given.get(r.contact.id, {}).get(role, (prior,))[0]
+        odds = _odds(as_probability(chart, base))
         total += odds
         ask = next((q for q in questions if q not in r.contact.answers
                     and not is_implied(q, r.contact, knowledge)), None)

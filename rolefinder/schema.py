@@ -287,6 +287,13 @@ def _interview(ident: dict[str, Any]) -> dict[str, Any]:
             "properties": {"answer": answer, "when": {
                 "type": "object", "minProperties": 1, "propertyNames": ident,
                 "additionalProperties": {"anyOf": [answer, {"type": "array", "items": answer}]}}}}},
+        "given": {"type": "object", "propertyNames": ident, "additionalProperties": {
+            "type": "object", "required": ["base", "when"], "additionalProperties": False,
+            "properties": {"base": _cf(0.001, 0.999), "when": {
+                "type": "object", "propertyNames": ident, "additionalProperties": {
+                    "type": "object", "additionalProperties": _cf(0.001, 0.999)}}}}},
+        "budget": {"type": "object", "required": ["questions", "growth"], "additionalProperties": False,
+                   "properties": {"questions": _cf(0, 100), "growth": _cf(1, 10)}},
     }
     _check_keys("interview", kn.INTERVIEW_KEYS, props)
     return {"type": "object", "additionalProperties": False, "properties": props}

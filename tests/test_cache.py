@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,7 @@ def test_a_read_only_cache_folder_only_means_nothing_is_kept(folder: Path, monke
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Read-only file system")
 
-            monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+            monkeypatch.setattr(tempfile, "mkstemp", refuse)
         knowledge = _fresh_load("energy")
         assert knowledge.rules and _files(folder, "packs") == []
         assert list(folder.iterdir()) == []

@@ -132,3 +132,20 @@ def test_conclusions_equal_those_of_experta_s_build(monkeypatch) -> None:
 
         knowledge = dataclasses.replace(account.knowledge, _engine=None)
         assert identify(account, knowledge).to_dict() == expected
+
+
+def test_a_rule_with_its_action_equals_experta_s_decoration() -> None:
+    from experta import Fact, Rule
+
+    def by_bindings(engine, **bindings):
+        pass
+
+    def by_names(engine, c):
+        pass
+
+    for action in (by_bindings, by_names):
+        conditions = (Fact(a=1), Fact(b=2))
+        ours = _experta.rule_with_action(conditions, action, salience=10)
+        theirs = Rule(*conditions, salience=10)(action)
+        assert ours == theirs
+        assert vars(ours) == vars(theirs)

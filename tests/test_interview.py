@@ -190,14 +190,14 @@ def test_new_account(tmp_path: Path) -> None:
 
 
 def test_resume_after_interruption(account_file: Path) -> None:
-    asked = questions_for(account_file, "gm", ["yes", "no", "no"])
-    first = run(account_file, "y\n", "--contact", "gm", "--lang", "en")  # input ends: like a crash
+    asked = questions_for(account_file, "gm", ["no", "no", "no"])
+    first = run(account_file, "n\n", "--contact", "gm", "--lang", "en")  # input ends: like a crash
     assert first.exit_code == 0
-    assert load_account(account_file).contact("gm").answers == {asked[0]: "yes"}
+    assert load_account(account_file).contact("gm").answers == {asked[0]: "no"}
     second = run(account_file, "n\nn\nquit\n", "--contact", "gm", "--lang", "en")
     assert second.exit_code == 0
     answers = load_account(account_file).contact("gm").answers
-    assert answers == {asked[0]: "yes", asked[1]: "no", asked[2]: "no"}
+    assert answers == {asked[0]: "no", asked[1]: "no", asked[2]: "no"}
 
 
 def test_no_input(account_file: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_ctrl_c_mid_interview_keeps_every_answer(tmp_path: Path) -> None:
     session = Interview(load_account(path))
     session.select("gm")
     expected = {}
-    for answer in ("yes", "no"):
+    for answer in ("no", "no"):
         expected[session.question().id] = answer
         session.answer(answer)
     assert session.question() is not None, "the test needs a third question to interrupt"
@@ -56,7 +56,7 @@ def test_ctrl_c_mid_interview_keeps_every_answer(tmp_path: Path) -> None:
     child = pexpect.spawn(program, [*args, "interview", str(path), "--contact", "gm", "--lang", "en"],
                           encoding="utf-8", timeout=30, dimensions=(40, 160))
     try:
-        for key in ("y", "n"):
+        for key in ("n", "n"):
             child.expect(PROMPT)
             child.sendline(key)
         child.expect(PROMPT)  # the third question is on screen, waiting
@@ -89,11 +89,11 @@ def test_closed_terminal_keeps_the_answer_just_given(tmp_path: Path) -> None:
                           encoding="utf-8", timeout=30, dimensions=(40, 160))
     try:
         child.expect(PROMPT)
-        child.sendline("y")
+        child.sendline("n")
         child.expect(PROMPT)
         child.kill(signal.SIGHUP)
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    assert load_account(path).contact("gm").answers.get(first) == "yes"
+    assert load_account(path).contact("gm").answers.get(first) == "no"
     assert "notes: keep me" in path.read_text(encoding="utf-8")

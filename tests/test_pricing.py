@@ -74,7 +74,10 @@ def test_a_role_nobody_holds_is_searched_for_until_found(tmp_path: Path) -> None
         while (question := session.question()) is not None:
             if question.id == "initiated_need":
                 asked.append((cid, question.because))
-            session.answer("yes" if (cid, question.id) == (holder, "initiated_need") else "no")
+            if question.id == "initiated_need":
+                session.answer("yes" if cid == holder else "no")
+            else:  # answers that say nothing about who raised the need (see interview.given)
+                session.answer("unsure")
 
     for contact in session.account.contacts:
         interview(contact.id)
@@ -156,6 +159,46 @@ def test_json_and_explain_say_why_the_next_question(tmp_path: Path) -> None:
     assert " ".join(question["why"]["en"].split()) in " ".join(text.output.split())  # wrapped
 
 
+def test_answers_so_far_raise_the_chance_of_another_role_and_say_so(tmp_path: Path) -> None:
+    """Someone the decision maker consults more often raised the need (interview.given)."""
+    session = session_for(tmp_path, ["qwva"])
+    session.select("c1")
+    before = next(q for q in session.current.candidates if q.id == "initiated_need")
+    assert before.worth < session.result.knowledge.min_worth  # the base rate alone: not worth it
+    session.answer("yes", "opinion_sought")
+    question = next(q for q in session.worth_asking() if q.id == "initiated_need")
+    assert question.because == "value" and question.p_yes > session.result.knowledge.min_worth
+    assert "opinion_sought: yes" in question.why["en"] and "opinion_sought: yes" in question.why["zh"]
+    assert "Their answers so far" in question.why["en"] and "其已有回答" in question.why["zh"]
+
+
+def test_answers_that_point_elsewhere_lower_the_chance(tmp_path: Path) -> None:
+    """A yes to running the purchase makes a compliance review by the same person unlikely."""
+    session = session_for(tmp_path, ["zyxbuy"])
+    session.select("c1")
+    before = session.current.candidates
+    worth = {q.id: q.worth for q in before}
+    session.answer("yes", "runs_procurement")
+    after = {q.id: q.worth for q in session.current.candidates}
+    assert after.get("reviews_compliance", 0.0) < worth["reviews_compliance"]
+    assert after.get("final_say", 0.0) < worth["final_say"]
+
+
+def test_each_question_past_the_budget_must_be_worth_more(tmp_path: Path) -> None:
+    from rolefinder.pricing import worth_floor
+
+    knowledge = load_knowledge()
+    questions, growth = knowledge.budget
+    account = load_account(write(tmp_path, ["qwva"]), rules=[tmp_path / "packs"])
+    contact = account.contact("c1")
+    floors = []
+    for qid in list(knowledge.questions)[:questions + 1]:
+        floors.append(worth_floor(contact, knowledge))
+        contact.answers[qid] = "unsure"
+    assert floors[:questions] == [knowledge.min_worth] * questions
+    assert floors[questions] == pytest.approx(knowledge.min_worth * growth)
+
+
 @pytest.mark.parametrize(
     ("section", "field"),
     [
@@ -166,6 +209,16 @@ def test_json_and_explain_say_why_the_next_question(tmp_path: Path) -> None:
         ("implied: {opinion_sougth: {answer: no, when: {final_say: yes}}}",
          "interview.implied.opinion_sougth"),
         ("implied: {opinion_sought: {answer: no}}", "interview.implied.opinion_sought.when"),
+        ("given: {initiated_need: {base: 0.1, when: {opinion_sougth: {yes: 0.2}}}}",
+         "interview.given.initiated_need.when.opinion_sougth"),
+        ("given: {initiated_need: {base: 0.1, when: {opinion_sought: {maybe: 0.2}}}}",
+         "interview.given.initiated_need.when.opinion_sought.maybe"),
+        ("given: {initiated_need: {base: 1.5, when: {opinion_sought: {yes: 0.2}}}}",
+         "interview.given.initiated_need.base"),
+        ("given: {initiated_need: {base: 0.1, when: {opinion_sought: {yes: 0}}}}",
+         "interview.given.initiated_need.when.opinion_sought.yes"),
+        ("budget: {questions: 4, growth: 0.5}", "interview.budget.growth"),
+        ("budget: {questions: 4, grow: 2}", "interview.budget.grow"),
     ],
 )
 def test_bad_interview_settings_are_reported_with_file_and_line(tmp_path: Path, section: str,
