@@ -146,6 +146,8 @@ class Definitions:
     defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
     answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
     chart_rules: frozenset[str]  # rules that test no answer at all
+    given: dict[tuple[tuple[str, str], ...], dict[str, tuple[float, tuple[str, ...]]]] = field(
+        default_factory=dict)  # given_rates by the answers they were worked out from
 
 
 def definitions(knowledge: Knowledge) -> Definitions:
@@ -212,9 +214,13 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
     """
     if not knowledge.given:
         return {}
+    defs = definitions(knowledge)
+    key = tuple(sorted(contact.answers.items()))
+    if key in defs.given:
+        return defs.given[key]
     answers = {**knowledge.implied_answers(contact.answers), **contact.answers}
     out = {}
-    for role, questions in definitions(knowledge).defined_by.items():
+    for role, questions in defs.defined_by.items():
         left = [q for q in questions if q not in answers]
         if len(left) != 1 or left[0] not in knowledge.given or any(
                 answers.get(q) == "yes" for q in questions):
@@ -228,6 +234,8 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
                 if step > 0:
                     raised.append(f"{other}: {answer}")
         out[role] = (1 / (1 + math.exp(-logit)), tuple(raised))
+    if len(defs.given) < 10_000:  # answer patterns are few; never grow without bound
+        defs.given[key] = out
     return out
 
 
