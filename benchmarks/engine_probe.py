@@ -59,7 +59,7 @@ def _label(node) -> str:
     what = getattr(check, "what", None)
     if isinstance(what, str):
         how = type(getattr(check, "how", None)).__name__
-        field = re.sub(r"^(a|s)_.*", r"\\1_*", what)
+        field = re.sub(r"^(a|s)_.*", r"\1_*", what)  # answers, static groups: one line each
         return f"{name}({field},{how})"
     return name
 

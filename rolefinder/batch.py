@@ -85,8 +85,11 @@ def _safe(task: Callable[[str], Any], path: str) -> Outcome:
 
 
 def _warm(rules: tuple[str, ...]) -> None:
-    """Worker start-up: load the core packs and build their engine once, before the first file."""
+    """Worker start-up: load the core packs and build their engine once, before the first file.
+    The workers already use the cores: a large file is not split again (rolefinder.split)."""
     from rolefinder.knowledge import load_knowledge
+
+    os.environ["ROLEFINDER_WORKERS"] = "1"
 
     load_knowledge(rules=rules).engine()
 

@@ -90,3 +90,11 @@ def test_small_accounts_and_traces_stay_in_one_process(account, monkeypatch) -> 
 
     monkeypatch.setattr(split.os, "fork", no_fork)
     identify(account, listener=lambda firing: None)  # a trace: one process
+
+
+def test_batch_workers_never_split_a_file_again(monkeypatch) -> None:
+    from rolefinder import batch
+
+    monkeypatch.setenv("ROLEFINDER_WORKERS", "")  # restored after the test
+    batch._warm(())  # what each --jobs worker runs first
+    assert split.workers(10 * split.SPLIT_FROM) == 1
