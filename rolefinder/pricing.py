@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rolefinder.certainty import as_probability, combine, combine_all
-from rolefinder.i18n import LANGS, Catalog
+from rolefinder.i18n import LANGS, Catalog, value_label
 
 if TYPE_CHECKING:
     from rolefinder.account import Contact
@@ -146,7 +146,7 @@ class Definitions:
     defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
     answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
     chart_rules: frozenset[str]  # rules that test no answer at all
-    given: dict[tuple[tuple[str, str], ...], dict[str, tuple[float, tuple[str, ...]]]] = field(
+    given: dict[tuple[tuple[str, str], ...], dict[str, tuple[float, tuple[tuple[str, str], ...]]]] = field(
         default_factory=dict)  # given_rates by the answers they were worked out from
 
 
@@ -203,7 +203,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[str, ...]]]:
+def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[tuple[str, str], ...]]]:
     """The base rate of a role where one question is left to settle it (its only defining
     question, or the last one open after noes), moved by the contact's answers so far.
 
@@ -232,7 +232,7 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
                 step = _logit(rate) - _logit(table.base)
                 logit += step
                 if step > 0:
-                    raised.append(f"{other}: {answer}")
+                    raised.append((other, answer))
         out[role] = (1 / (1 + math.exp(-logit)), tuple(raised))
     if len(defs.given) < 10_000:  # answer patterns are few; never grow without bound
         defs.given[key] = out
@@ -305,7 +305,7 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         raised = [r for r in defs.defines.get(qid, ()) if r in given and given[r][1]]
         if because == "value" and raised:
             why = {lang: text + MESSAGES("given", lang, roles=_labels(tuple(raised), knowledge, lang),
-                                         answers=", ".join(a for r in raised for a in given[r][1]),
+                                         answers=_answers(raised, given, lang),
                                          p=f"{max(p[r] for r in raised):.2f}")
                    for lang, text in why.items()}
         priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
@@ -365,6 +365,14 @@ def _compute_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str
     return tuple(effects), score
 
 
+def _answers(roles: list[str], given: Mapping[str, tuple[float, tuple[tuple[str, str], ...]]],
+             lang: str) -> str:
+    """The answers that raised these roles' chances, as ``question: answer`` in ``lang``."""
+    seen = dict.fromkeys(pair for role in roles for pair in given[role][1])
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(f"{qid}: {value_label(answer, lang)}" for qid, answer in seen)
+
+
 def _labels(roles: tuple[str, ...], knowledge: Knowledge, lang: str) -> str:
     sep = "、" if lang == "zh" else ", "
     return sep.join(knowledge.roles[r].label[lang] for r in roles)
@@ -400,7 +408,7 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
 
 
 def _search(role: str, share: float, results: list[ContactResult], knowledge: Knowledge,
-            given: Mapping[str, Mapping[str, tuple[float, tuple[str, ...]]]]
+            given: Mapping[str, Mapping[str, tuple[float, tuple[tuple[str, str], ...]]]]
             ) -> list[tuple[str, str, float, int]]:
     """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
 
