@@ -4,6 +4,7 @@ process concludes, and falls back to one process when the forked half fails."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -20,27 +21,11 @@ from generate import make_account
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
-@pytest.fixture
-def forking():
-    """Tests that need a fork: none happens while another thread runs (see split.workers)."""
-    if threading.active_count() > 1:
-        pytest.skip("another thread is running in this test process")
-
-
 @pytest.fixture(scope="module")
 def account():
     account = make_account(400, seed=11, answered=0.5)
     account.knowledge = load_knowledge(account.industry)
     return account
-
-
-@pytest.fixture(scope="module")
-def one_process(account):
-    os.environ["ROLEFINDER_WORKERS"] = "1"
-    try:
-        return identify(account).to_dict()
-    finally:
-        del os.environ["ROLEFINDER_WORKERS"]
 
 
 def test_halves_are_whole_subtrees_of_about_the_same_size(account) -> None:
@@ -66,23 +51,43 @@ def _head(cid: str, depth: dict, parent: dict, level: int) -> str:
     return cid
 
 
-def test_two_processes_conclude_what_one_does(account, one_process, monkeypatch, forking) -> None:
-    monkeypatch.setenv("ROLEFINDER_WORKERS", "2")
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(split.os, "fork", lambda: forks.append(1) or real_fork())
-    assert identify(account).to_dict() == one_process
-    assert forks == [1]
+_IN_A_FRESH_PROCESS = """
+import os, sys
+sys.path.insert(0, {bench!r})
+from generate import make_account
+from rolefinder import split
+from rolefinder.identification import identify
+from rolefinder.knowledge import load_knowledge
 
-
-def test_a_failed_half_is_judged_here(account, one_process, monkeypatch, forking) -> None:
-    monkeypatch.setenv("ROLEFINDER_WORKERS", "2")
-
+account = make_account(400, seed=11, answered=0.5)
+account.knowledge = load_knowledge(account.industry)
+os.environ["ROLEFINDER_WORKERS"] = "1"
+expected = identify(account).to_dict()
+os.environ["ROLEFINDER_WORKERS"] = "2"
+forks = []
+real_fork = os.fork
+split.os.fork = lambda: forks.append(1) or real_fork()
+assert identify(account).to_dict() == expected, "two processes differ from one"
+assert forks == [1], forks
+if {broken!r}:
     def broken(*args, **kwargs):
         raise OSError("no room to send the results")
+    split.pickle.dump = broken  # fails in the forked child only
+    assert identify(account).to_dict() == expected, "the fallback differs"
+    assert forks == [1, 1], forks
+print("ok")
+"""
 
-    monkeypatch.setattr(split.pickle, "dump", broken)  # fails in the forked child only
-    assert identify(account).to_dict() == one_process
+
+@pytest.mark.parametrize("broken", [False, True], ids=["two-processes", "failed-half"])
+def test_two_processes_conclude_what_one_does(broken: bool) -> None:
+    """In a fresh process: a test process may run threads, and then nothing forks."""
+    bench = str(Path(__file__).resolve().parent.parent / "benchmarks")
+    script = _IN_A_FRESH_PROCESS.format(bench=bench, broken=broken)
+    env = {k: v for k, v in os.environ.items() if k != "ROLEFINDER_WORKERS"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
 
 
 def test_small_accounts_and_traces_stay_in_one_process(account, monkeypatch) -> None:
