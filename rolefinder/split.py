@@ -11,15 +11,17 @@ through a pipe. Everything after the engine (account rules, the account's view o
 questions, gaps) runs here over the whole account, as always.
 
 Used only where it pays and is safe: accounts of at least :data:`SPLIT_FROM` contacts, a
-system with ``os.fork`` and at least two usable CPUs, no firing listener (``--trace``) and no
-engine memo. ``ROLEFINDER_WORKERS=1`` keeps everything in one process. If the child fails in
-any way, its half is judged here instead: the result never depends on the split.
+system with ``os.fork`` and at least two usable CPUs, a process running no other thread, no
+firing listener (``--trace``) and no engine memo. ``ROLEFINDER_WORKERS=1`` keeps everything in
+one process. If the child fails in any way, its half is judged here instead: the result never
+depends on the split.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -36,10 +38,12 @@ Judge = Callable[[dict[int, list[str]]], "dict[str, ContactResult]"]  # ids by l
 
 def workers(size: int) -> int:
     """How many processes to judge an account of ``size`` contacts with (1 or 2)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1  # forking a process that runs threads may leave the child a lock held forever
     wanted = os.environ.get("ROLEFINDER_WORKERS", "").strip()
     if wanted:
-        return 2 if wanted.isdigit() and int(wanted) >= 2 and hasattr(os, "fork") else 1
-    if size < SPLIT_FROM or not hasattr(os, "fork"):
+        return 2 if wanted.isdigit() and int(wanted) >= 2 else 1
+    if size < SPLIT_FROM:
         return 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return 2 if usable >= 2 else 1
