@@ -105,6 +105,10 @@ _ERRORS = Catalog(
             "en": "unknown question id {value!r}{hint}",
             "zh": "未知的问题编号 {value!r}{hint}",
         },
+        "only_one": {
+            "en": "give only one of: {allowed}",
+            "zh": "以下字段只能给出一个:{allowed}",
+        },
     }
 )
 
@@ -1182,6 +1186,10 @@ class _Builder:
         then = self.mapping(body, "then", f"{where}.then", required=True)
         if then is not None:
             self.keys(then, ("role", "raise_to", "lower_to", "finding"), f"{where}.then")
+            actions = [key for key in ("finding", "raise_to", "lower_to") if key in then]
+            if len(actions) > 1:  # one conclusion per rule: a second would be silently ignored
+                self.add(then.line_of(actions[1]), f"{where}.then.{actions[1]}", "only_one", _ERRORS,
+                         allowed=", ".join(actions))
             if "finding" in then:
                 out["finding"] = self._choice(then, "finding", f"{where}.then.finding", SEVERITIES)
             elif "raise_to" in then or "lower_to" in then:

@@ -226,6 +226,9 @@ def test_lowering_never_overrides_an_answer(tmp_path: Path) -> None:
     ("rules: {id: extra.x}\n", "extra.yaml:3: rules: expected list"),
     ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: 2}\n"
      "    then: {lower_to: probable}\n", "account_rules[extra.a].then.lower_to: 'probable' is not allowed"),
+    ("account_rules:\n  - id: extra.a\n    reason: {zh: 甲, en: A}\n    when: {role: user, at_least: 2}\n"
+     "    then: {raise_to: possible, lower_to: possible}\n",
+     "extra.yaml:7: account_rules[extra.a].then.lower_to: give only one of: raise_to, lower_to"),
     ("account_rules:\n  - just text\n", "extra.yaml:4: account_rules[0]: expected mapping"),
     ("offerings: [[drug]]\n", "extra.yaml:3: offerings[0]: expected mapping"),
 ])
