@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rolefinder.account import ATTITUDES, INFLUENCE, Account, Contact, dump_account
 from rolefinder.answers import normalise_answer
@@ -33,6 +33,9 @@ from rolefinder.storage import (
     deferred_signals,
     target_of,
 )
+
+if TYPE_CHECKING:
+    from rolefinder.memo import EngineMemo
 
 __all__ = ["AccountFile", "Interview", "Progress", "Step", "new_account_text", "record_answer",
            "set_contact_field"]
@@ -194,7 +197,7 @@ class Interview:
     resolve: Resolver | None = None  # asked when a change meets another one on disk
     finished: set[str] = field(default_factory=set)  # contacts the rep called done this session
     # the engine's findings kept between runs (rolefinder.memo): only what changed is judged again
-    memo: Any = None
+    memo: EngineMemo | None = None
 
     def __post_init__(self) -> None:
         self.result = identify(self.account, memo=self.memo)
