@@ -168,7 +168,10 @@ def test_answers_so_far_raise_the_chance_of_another_role_and_say_so(tmp_path: Pa
     session.answer("yes", "opinion_sought")
     question = next(q for q in session.worth_asking() if q.id == "initiated_need")
     assert question.because == "value" and question.p_yes > session.result.knowledge.min_worth
-    assert "opinion_sought: yes" in question.why["en"] and "opinion_sought: 是" in question.why["zh"]
+    asked = session.result.knowledge.questions["opinion_sought"].text
+    assert asked["en"].rstrip("?") in question.why["en"] and asked["zh"].rstrip("?？") in question.why["zh"]
+    assert "” yes" in question.why["en"] and "」是" in question.why["zh"]
+    assert "opinion_sought" not in question.why["en"] + question.why["zh"]  # never a question id
     assert "Their answers so far" in question.why["en"] and "其已有回答" in question.why["zh"]
 
 
