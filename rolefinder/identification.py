@@ -230,7 +230,7 @@ def identify(
     try:
         with _fewer_collections():
             setting = knowledge.setting(account)
-            workers = 1 if listener is not None or memo is not None else split.workers(len(account.contacts))
+            workers = 1 if listener is not None else split.workers(len(account.contacts))
             results = _run_by_depth(account.contacts, knowledge, engine, setting, memo, workers)
             return _finish(account, knowledge, results, setting, memo)
     finally:
@@ -419,7 +419,17 @@ def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
     results = judge({lv: ids for lv, ids in by_level.items() if lv < level}, {})
     parent = {c.id: c.reports_to for c in contacts}
     mine, theirs = split.halves([c.id for c in contacts], depth, parent, level)
-    results.update(split.judge_in_halves(mine, theirs, lambda part: judge(part, results)))
+
+    def judge_there(part: dict[int, list[str]]) -> dict[str, ContactResult]:
+        if memo is not None:
+            memo.detach()  # in the child: what it adds goes back with its results
+        return judge(part, results)
+
+    both, extra = split.judge_in_halves(mine, theirs, lambda part: judge(part, results), judge_there,
+                                        memo.delta if memo is not None else None)
+    if extra is not None:
+        memo.absorb(extra)
+    results.update(both)
     split.restore(results, by_id)
     return results
 

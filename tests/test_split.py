@@ -72,7 +72,7 @@ assert forks == [1], forks
 if {broken!r}:
     def broken(*args, **kwargs):
         raise OSError("no room to send the results")
-    split.pickle.dump = broken  # fails in the forked child only
+    split.pickle.dumps = broken  # fails in the forked child only
     assert identify(account).to_dict() == expected, "the fallback differs"
     assert forks == [1, 1], forks
 print("ok")
