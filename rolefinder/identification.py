@@ -27,7 +27,7 @@ from rolefinder.pricing import Effect, NextQuestion, account_view, price_questio
 from rolefinder.setting import Setting
 
 __all__ = ["ContactResult", "Effect", "Evidence", "Identification", "NextQuestion", "RoleBelief",
-           "identify", "identify_file", "reidentify"]
+           "identify", "identify_cached", "identify_file", "reidentify"]
 
 LOWERED_MARGIN = 0.01  # `lower_to: possible` leaves a belief this far below probable
 BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
@@ -513,3 +513,23 @@ def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:
     from rolefinder.account import load_account
 
     return identify(load_account(path, rules=rules))
+
+
+def identify_cached(account: Account, path: str) -> Identification:
+    """:func:`identify`, reusing the engine's findings the cache folder keeps for the file at
+    ``path`` (:mod:`rolefinder.memo`, shared with ``rolefinder interview``) and keeping this
+    run's for the next: a file identified again after an edit runs the engine only for the
+    contacts whose inputs changed, and when none did, the engine is not even built.
+
+    The result is the one :func:`identify` gives. An account large enough to be split over
+    two processes (:mod:`rolefinder.split`) is identified as :func:`identify` does it.
+    """
+    knowledge = account.knowledge
+    if knowledge is None or split.workers(len(account.contacts)) > 1:
+        return identify(account)
+    from rolefinder.memo import EngineMemo
+
+    memo = EngineMemo.for_file(path, knowledge)
+    result = identify(account, knowledge, memo=memo)
+    memo.save()
+    return result
