@@ -29,6 +29,7 @@ turns the cache off: nothing is read or written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import pickle
@@ -160,12 +161,10 @@ def store(kind: str, slot: str, stamp_: bytes, payload: bytes) -> bool:
     path = _path(kind, slot)
     if path is None:
         return False
-    import tempfile  # only when writing: a run that reads the cache does not import it
-
     temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=path.parent)
+        fd, temp = _new_temp(path.parent, kind)
         with os.fdopen(fd, "wb") as handle:
             handle.write(MAGIC + stamp_ + blake2b(payload, digest_size=DIGEST).digest())
             handle.write(payload)
@@ -176,6 +175,20 @@ def store(kind: str, slot: str, stamp_: bytes, payload: bytes) -> bool:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         return False
+
+
+def _new_temp(folder: Path, kind: str) -> tuple[int, Path]:
+    """A new private file beside the slot, as ``tempfile.mkstemp`` makes one (a random name,
+    created exclusively, mode 0600), without importing tempfile and the archive modules
+    it brings (shutil, bz2, lzma): a run that writes its findings is a short one too."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = folder / f".{kind}-{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(temp, flags, 0o600), temp
+        except FileExistsError:  # pragma: no cover - 48 random bits seldom collide
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))  # pragma: no cover
 
 
 class _Unpickler(pickle.Unpickler):

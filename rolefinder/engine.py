@@ -1,5 +1,8 @@
 """YAML rules become Experta rules; the Rete network matches them against contact facts.
 
+This module holds what the engine concludes and how a contact becomes a fact; the Experta
+network itself is built by :mod:`rolefinder.rete` the first time a contact is matched.
+
 Facts, per run:
 
 * ``ContactFact``: one per contact, its answers as fields ``a_<question>`` (one fact with fields
@@ -24,30 +27,19 @@ without re-running the engine once per possible answer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from rolefinder._experta import MATCH, DirtyTrackingMatcher, Fact, LeanEngine, P, Rule, freeze, rule_with_action
-from rolefinder.account import Contact
 from rolefinder.answers import ABSENT, ANSWERS
-from rolefinder.knowledge import LEVELS, Knowledge, RuleSpec
 from rolefinder.setting import NO_SETTING, Setting
-from rolefinder.statics import Static, StaticGroups
+from rolefinder.statics import StaticGroups
+
+if TYPE_CHECKING:
+    from rolefinder.account import Contact
+    from rolefinder.knowledge import Knowledge, RuleSpec
 
 PRECOMPUTE = True  # test rules' static conditions once per contact (rolefinder.statics); False: as P(...) tests
-
-
-class ContactFact(Fact):
-    """A contact, with everything rules may test about them directly."""
-
-
-class DerivedFact(Fact):
-    """A fact a rule derived about a contact, with its certainty."""
-
-
-class StatusFact(Fact):
-    """A manager's role status, settled before the people below them are judged."""
 
 
 @dataclass
@@ -77,52 +69,6 @@ def answer_field(question: str) -> str:
     return f"a_{question}"
 
 
-def _values_test(values: frozenset[str]):
-    """An Experta field constraint for 'one of these values'."""
-    if len(values) == 1:
-        return next(iter(values))
-    return P(values.__contains__)
-
-
-def _answer_test(values: frozenset[str]):
-    if "answered" in values:
-        values = (values - {"answered"}) | frozenset(ANSWERS)
-    return _values_test(values)
-
-
-_MEMO_SIZE = 4096  # distinct titles (or departments) one pattern remembers
-
-
-def _memo(test: Callable[[object], bool]) -> Callable[[object], bool]:
-    """``test`` that answers each distinct value once: titles and departments repeat across
-    contacts (an account has many 工程师 and one 总经理), so a pattern runs once per distinct
-    text instead of once per contact."""
-    seen: dict[object, bool] = {}
-
-    def memo(value: object) -> bool:
-        hit = seen.get(value)
-        if hit is None:
-            if len(seen) >= _MEMO_SIZE:
-                seen.clear()
-            hit = seen[value] = bool(test(value))
-        return hit
-
-    return memo
-
-
-def _text_test(match) -> P:
-    return P(_memo(match))
-
-
-def _any_part(match) -> Callable[[tuple[str, ...]], bool]:
-    """A test on a title's posts or grades: does any one of them match?"""
-
-    def test(parts: tuple[str, ...]) -> bool:
-        return any(match(part) for part in parts)
-
-    return _memo(test)
-
-
 class RoleEngine:
     """The compiled rule set of one :class:`Knowledge`; reused for every account it judges.
 
@@ -141,61 +87,33 @@ class RoleEngine:
         self._collected: dict[str, Collected] = {}
         self.statics = StaticGroups(knowledge.rules) if PRECOMPUTE else None
         self.beliefs: dict = {}  # (role, its evidence) -> RoleBelief: see identification._conclude
-        attrs = {}
-        for index, spec in enumerate(knowledge.rules):
-            name = re.sub(r"\W", "_", spec.id)
-            attrs[f"{name}__{index}"] = self._rule(spec)
-            if _answer_only(spec):
-                continue  # priced straight from the pack: see static_lookahead
-            for q_index, (question, values) in enumerate(spec.answers):
-                if ABSENT in values or spec.derives_facts:
-                    continue
-                attrs[f"{name}__{index}__if_{q_index}"] = self._rule(spec, (question, values))
-        attrs["__matcher__"] = DirtyTrackingMatcher
-        engine_class = type("RoleRules", (LeanEngine,), attrs)
-        self._engine = engine_class()
-        self._engine.rolefinder = self
+        self._network: Any = None
 
-    # ------------------------------------------------------------------ building rules
-    def _rule(self, spec: RuleSpec, lookahead: tuple[str, frozenset[str]] | None = None) -> Rule:
-        contact: dict = {"cid": MATCH.c}
-        for question, values in spec.answers:
-            if lookahead is not None and question == lookahead[0]:
-                contact[answer_field(question)] = ABSENT
-            else:
-                contact[answer_field(question)] = _answer_test(values)
-        static = Static.of(spec) if self.statics is not None else None
-        if static is not None:
-            contact[self.statics.field[static]] = True  # tested in facts_for: see rolefinder.statics
-        else:
-            _static_patterns(spec, contact)
-        patterns = []
-        if isinstance(spec.manager, tuple):
-            role, status = spec.manager
-            contact["reports_to"] = MATCH.m
-            wanted = LEVELS[status]
-            level = P(lambda lv: lv == wanted) if wanted < 0 else P(lambda lv: lv >= wanted)
-            patterns.append(StatusFact(contact=MATCH.m, role=role, level=level))
-        if len(contact) > 1 or not spec.facts:
-            # A rule testing only derived facts skips the contact fact: one join fewer.
-            patterns.insert(0, "k" << ContactFact(**contact))
-        for index, (name, values) in enumerate(spec.facts):
-            # Bound as a whole (its cf read in the action), so rules testing the same derived
-            # fact in the same place share every alpha node down to the capture.
-            fact = DerivedFact(contact=MATCH.c, name=name, value=_values_test(values))
-            patterns.append(f"f{index}" << fact)
-        salience = 10 if spec.derives_facts else 0
-        return rule_with_action(tuple(patterns), _make_action(spec, len(spec.facts), lookahead), salience)
+    @property
+    def _engine(self) -> Any:
+        """The Experta engine with every rule wired into its Rete network (:mod:`rolefinder.rete`),
+        built on first use: a run whose findings all come from the memo (:mod:`rolefinder.memo`)
+        neither imports Experta nor builds the network."""
+        if self._network is None:
+            from rolefinder import rete
+
+            self._network = rete.network(self)
+        return self._network
 
     # ------------------------------------------------------------------ running
-    def facts_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> ContactFact:
-        title = contact.title.lower()
-        posts, grades = self.knowledge.titles.split(title)
-        fields = {
+    def facts_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> Any:
+        """The contact fact the engine matches (an Experta ``ContactFact``)."""
+        from rolefinder import rete
+
+        return rete.new_fact(rete.ContactFact, self.fields_for(contact, has_reports, setting))
+
+    def inputs_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> dict[str, Any]:
+        """What the contact fact is made of, as given. The fact's fields follow from these and
+        the packs alone (title parts, implied answers, static flags), so a digest of them and
+        of the packs identifies what the engine will find (:mod:`rolefinder.memo`)."""
+        return {
             "cid": contact.id,
-            "title": title,
-            "title_posts": posts,
-            "title_grades": grades,
+            "title": contact.title.lower(),
             "offering_type": setting.offering_type,
             "buying_process": setting.buying_process,
             "scope": setting.scope,
@@ -204,8 +122,14 @@ class RoleEngine:
             "influence": contact.influence or "none",
             "attitude": contact.attitude or "none",
             "has_reports": has_reports,
+            "answers": contact.answers,
         }
-        answers = contact.answers
+
+    def fields_for(self, contact: Contact, has_reports: bool, setting: Setting = NO_SETTING) -> dict[str, Any]:
+        """The fields of the contact fact: everything a rule may test about the contact."""
+        fields = self.inputs_for(contact, has_reports, setting)
+        answers = fields.pop("answers")
+        fields["title_posts"], fields["title_grades"] = self.knowledge.titles.split(fields["title"])
         if self.knowledge.implied:  # answers that follow from others count as given
             answers = {**self.knowledge.implied_answers(answers), **answers}
         if self.statics is not None:  # the static fields become one flag per group that holds
@@ -214,7 +138,7 @@ class RoleEngine:
             fields.update(dict.fromkeys(flags, True))
         for question in self.questions:
             fields[answer_field(question)] = answers.get(question, ABSENT)
-        return _fact(ContactFact, fields)
+        return fields
 
     def run(
         self,
@@ -228,6 +152,8 @@ class RoleEngine:
         ``manager_levels`` holds ``(manager id, role, level)`` for the roles rules join on;
         ``setting`` is the account's (what is sold and how it is bought).
         """
+        from rolefinder.rete import StatusFact
+
         engine = self._engine
         engine.reset()
         facts = []
@@ -270,45 +196,13 @@ class RoleEngine:
                 found.derived[key] = (cf, spec.id)  # equal strength: credit the rule listed first
             if best is None or cf > best[0]:
                 found.derived[key] = (cf, spec.id)
-                fact = _fact(DerivedFact, {"contact": contact, "name": key[0], "value": key[1], "cf": cf})
-                self._engine.declare_known(fact)
+                self._engine.declare_known(_derived_fact(contact, key, cf))
                 self._tell(found, Firing(spec, contact, premise, "fact", f"{key[0]}={key[1]}", cf))
 
     def _tell(self, found: Collected, firing: Firing) -> None:
         if self.listener is not None:
             found.firings.append(firing)
             self.listener(firing)
-
-
-def _static_patterns(spec: RuleSpec, contact: dict) -> None:
-    """The static conditions of ``spec`` as field tests on the contact fact (the plain way)."""
-    if spec.title is not None:
-        if spec.title.part == "any":
-            contact["title"] = _text_test(spec.title)
-        else:
-            contact[f"title_{spec.title.part}s"] = P(_any_part(spec.title))
-    for name, values in spec.account:
-        contact[name] = P(values.__and__) if name == "scope" else _values_test(values)
-    if spec.department is not None:
-        contact["department"] = _text_test(spec.department)
-    for name, values in spec.contact:
-        contact[name] = _values_test(values)
-    if spec.has_reports is not None:
-        contact["has_reports"] = spec.has_reports
-    if spec.manager == "none":
-        contact["reports_to"] = ""
-
-
-def _fact(kind: type[Fact], fields: dict) -> Fact:
-    """``kind(**fields)`` for fields that are already immutable (text, booleans, tuples, sets
-    of text), without experta's per-field ``freeze`` dispatch: the same fact, built faster."""
-    fact = kind()
-    dict.update(fact, {key: value if isinstance(value, _PLAIN) else freeze(value)
-                       for key, value in fields.items()})
-    return fact
-
-
-_PLAIN = (str, bool, int, float, type(None), tuple, frozenset)  # what freeze() returns unchanged
 
 
 def _answer_only(spec: RuleSpec) -> bool:
@@ -349,14 +243,7 @@ def _keep_strongest(slot: dict, key: tuple[str, str], cf: float) -> None:
         slot[key] = cf
 
 
-def _make_action(spec: RuleSpec, fact_count: int,
-                 lookahead: tuple[str, frozenset[str]] | None) -> Callable:
-    """The right-hand side of one rule. A factory, so each action binds its own ``spec``."""
-    fact_names = [f"f{i}" for i in range(fact_count)]
+def _derived_fact(contact: str, key: tuple[str, str], cf: float) -> Any:
+    from rolefinder import rete
 
-    def action(engine, **bindings) -> None:
-        premise = min((bindings[name]["cf"] for name in fact_names), default=1.0)
-        engine.rolefinder.record(spec, bindings["c"], premise, lookahead)
-
-    action.__name__ = spec.id
-    return action
+    return rete.new_fact(rete.DerivedFact, {"contact": contact, "name": key[0], "value": key[1], "cf": cf})

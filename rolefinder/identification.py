@@ -27,7 +27,7 @@ from rolefinder.pricing import Effect, NextQuestion, account_view, price_questio
 from rolefinder.setting import Setting
 
 __all__ = ["ContactResult", "Effect", "Evidence", "Identification", "NextQuestion", "RoleBelief",
-           "identify", "identify_file", "reidentify"]
+           "identify", "identify_cached", "identify_file", "reidentify"]
 
 LOWERED_MARGIN = 0.01  # `lower_to: possible` leaves a belief this far below probable
 BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
@@ -239,7 +239,7 @@ def identify(
     try:
         with _fewer_collections():
             setting = knowledge.setting(account)
-            workers = 1 if listener is not None or memo is not None else split.workers(len(account.contacts))
+            workers = 1 if listener is not None else split.workers(len(account.contacts))
             results = _run_by_depth(account.contacts, knowledge, engine, setting, memo, workers)
             return _finish(account, knowledge, results, setting, memo)
     finally:
@@ -439,7 +439,17 @@ def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
     results = judge({lv: ids for lv, ids in by_level.items() if lv < level}, {})
     parent = {c.id: c.reports_to for c in contacts}
     mine, theirs = split.halves([c.id for c in contacts], depth, parent, level)
-    results.update(split.judge_in_halves(mine, theirs, lambda part: judge(part, results)))
+
+    def judge_there(part: dict[int, list[str]]) -> dict[str, ContactResult]:
+        if memo is not None:
+            memo.detach()  # in the child: what it adds goes back with its results
+        return judge(part, results)
+
+    both, extra = split.judge_in_halves(mine, theirs, lambda part: judge(part, results), judge_there,
+                                        memo.delta if memo is not None else None)
+    if extra is not None:
+        memo.absorb(extra)
+    results.update(both)
     split.restore(results, by_id)
     return results
 
@@ -569,3 +579,23 @@ def identify_file(path: str, rules: Iterable[str] = ()) -> Identification:
     from rolefinder.account import load_account
 
     return identify(load_account(path, rules=rules))
+
+
+def identify_cached(account: Account, path: str) -> Identification:
+    """:func:`identify`, reusing the engine's findings the cache folder keeps for the file at
+    ``path`` (:mod:`rolefinder.memo`, shared with ``rolefinder interview``) and keeping this
+    run's for the next: a file identified again after an edit runs the engine only for the
+    contacts whose inputs changed, and when none did, the engine is not even built.
+
+    The result is the one :func:`identify` gives. An account large enough to be split over
+    two processes (:mod:`rolefinder.split`) is identified as :func:`identify` does it.
+    """
+    knowledge = account.knowledge
+    if knowledge is None or split.workers(len(account.contacts)) > 1:
+        return identify(account)
+    from rolefinder.memo import EngineMemo
+
+    memo = EngineMemo.for_file(path, knowledge)
+    result = identify(account, knowledge, memo=memo)
+    memo.save()
+    return result

@@ -459,7 +459,7 @@ def _load(industry: str | None, all_industries: bool, builtin: list[tuple[Path, 
 def _cached_classes() -> tuple:
     return (Knowledge, PackInfo, Role, Question, Thresholds, TextMatch, Conclusion, RuleSpec, AccountRule,
             GivenRates,
-            TitleRules, OfferingPattern, Pattern, YamlMap, YamlList, re._compile)
+            TitleRules, OfferingPattern, Pattern, YamlMap, YamlList)
 
 
 def _from_cache(slot: str, stamp: bytes) -> Knowledge | None:

@@ -85,6 +85,25 @@ class EngineMemo:
             return None
         return cache.stamp(KIND, self.knowledge.stamp)
 
+    # ---------------------------------------------------------------- two processes
+
+    def detach(self) -> None:
+        """In a forked child (:mod:`rolefinder.split`): count and keep from here on only what
+        this process adds, which :meth:`delta` sends back to the parent."""
+        self.used, self.ran, self.reused = {}, 0, 0
+
+    def delta(self) -> tuple[dict[bytes, Entry], int, int]:
+        """What this process used or added since :meth:`detach`, and its counts."""
+        return self.used, self.ran, self.reused
+
+    def absorb(self, delta: tuple[dict[bytes, Entry], int, int]) -> None:
+        """Take a child's :meth:`delta`: the memo is then what one process would have left."""
+        used, ran, reused = delta
+        self.entries.update(used)
+        self.used.update(used)
+        self.ran += ran
+        self.reused += reused
+
     # ---------------------------------------------------------------- running
 
     def run(self, engine: RoleEngine, contacts: list[tuple[Contact, bool]],
@@ -117,10 +136,12 @@ class EngineMemo:
     @staticmethod
     def key(engine: RoleEngine, contact: Contact, has_reports: bool,
             manager_levels: list[tuple[str, str, int]], setting: Setting) -> bytes:
-        """A digest of everything the engine reads about ``contact``: its fact (but its id,
-        which no rule tests) and the statuses of its manager that rules join on."""
-        fact = engine.facts_for(contact, has_reports, setting)
-        fields = sorted((name, _plain(value)) for name, value in fact.items() if name != "cid")
+        """A digest of everything the engine reads about ``contact``: what its fact is made of
+        (but its id, which no rule tests) and the statuses of its manager that rules join on.
+        The packs are in the memo's stamp, so what follows from them (title parts, static
+        flags) need not be worked out here."""
+        inputs = engine.inputs_for(contact, has_reports, setting)
+        fields = sorted((name, _plain(value)) for name, value in inputs.items() if name != "cid")
         manager = contact.reports_to
         above = sorted((role, level) for who, role, level in manager_levels
                        if who == manager and role in engine.manager_roles)
@@ -128,7 +149,9 @@ class EngineMemo:
 
 
 def _plain(value: object) -> object:
-    """``value`` with a stable ``repr`` in every process (sets sorted)."""
+    """``value`` with a stable ``repr`` in every process (sets and mappings sorted)."""
     if isinstance(value, (frozenset, set)):
         return ("<set>", *sorted(map(repr, value)))
+    if isinstance(value, dict):
+        return ("<dict>", *sorted(value.items()))
     return value

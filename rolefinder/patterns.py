@@ -21,7 +21,6 @@ steps; every shipped pattern passes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 try:  # the parser moved in 3.11; sre_parse warns when imported
@@ -79,15 +78,25 @@ def _walk(items: list, inside_repeat: bool) -> int:
     return count
 
 
-@dataclass(frozen=True)
 class Pattern:
-    """A compiled, checked pattern that only ever looks at the first MAX_TEXT characters."""
+    """A checked pattern that only ever looks at the first MAX_TEXT characters.
 
-    compiled: re.Pattern
+    Compiled on first use: packs read back from the cache folder (:mod:`rolefinder.cache`)
+    then compile only the patterns a run applies, and an ``identify`` whose findings all come
+    from the memo applies none. Equal (and hashed) by its text, as the compiled pattern is.
+    """
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str, compiled: re.Pattern | None = None) -> None:
+        self.pattern = pattern
+        self._compiled = compiled
 
     @property
-    def pattern(self) -> str:
-        return self.compiled.pattern
+    def compiled(self) -> re.Pattern:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, re.IGNORECASE)
+        return self._compiled
 
     def search(self, text: str) -> Any:
         return self.compiled.search(text[:MAX_TEXT])
@@ -98,8 +107,20 @@ class Pattern:
     def split(self, text: str) -> list[str]:
         return self.compiled.split(text[:MAX_TEXT])
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.pattern!r})"
+
+    def __reduce__(self) -> tuple:
+        return Pattern, (self.pattern,)  # the text only: compiled again when first used
+
 
 def compile_safe(pattern: str) -> Pattern:
     """Check, then compile case-insensitively; raises ``re.error`` or :class:`UnsafePattern`."""
     check(pattern)
-    return Pattern(re.compile(pattern, re.IGNORECASE))
+    return Pattern(pattern, re.compile(pattern, re.IGNORECASE))

@@ -41,9 +41,9 @@ IDS = [f"{path.parent.name}/{path.stem}" for path in FILES]
 DEV_BARS = {"primary_accuracy": 0.83, "held_precision": 0.87, "dm_found_rate": 0.71, "wrong_dm": 0}
 # dm_found_rate lowered from 0.35 to 0.34 when the part grew from 22 to 32 accounts (measured 34.4 %).
 # Issue 8's knowledge rework (measured 74.3 % / 78.0 % / 34.4 % / 5): bars just under it.
-# Reset when 10 held-out accounts were added (test-33…42, 42 accounts, 609 contacts, written from
-# the role definitions only; measured 73.5 % / 78.6 % / 31.0 % / 8): bars at the measured values.
-TEST_BARS = {"primary_accuracy": 0.73, "held_precision": 0.78, "dm_found_rate": 0.30, "wrong_dm": 8}
+# Reset when 12 held-out accounts were added (test-33…44, 44 accounts, 635 contacts, written from
+# the role definitions only; measured 73.2 % / 78.6 % / 34.1 % / 8): bars at the measured values.
+TEST_BARS = {"primary_accuracy": 0.73, "held_precision": 0.78, "dm_found_rate": 0.34, "wrong_dm": 8}
 
 
 
@@ -163,8 +163,8 @@ def interviews() -> dict[str, InterviewFigures]:
         # F1 0.987
         ("dev", 3.8, 0.96, 0.98),
         # test, held out: aggregate figures only (32 accounts, 2026-11-23 19:58 UTC: 3.84, 94.9 %, 0.978;
-        # 42 accounts with test-33…42, 21:25 UTC: 3.84, 93.8 %, 0.974)
-        ("test", 3.9, 0.93, 0.97),
+        # 44 accounts with test-33…44, 21:31 UTC: 3.849, 93.2 %, 0.9699)
+        ("test", 3.9, 0.93, 0.969),
     ],
 )
 def test_guided_interview_from_the_chart_alone(part: str, most_questions: float, exact: float,

@@ -11,7 +11,6 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -164,7 +163,7 @@ def test_a_read_only_cache_folder_only_means_nothing_is_kept(folder: Path, monke
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Read-only file system")
 
-            monkeypatch.setattr(tempfile, "mkstemp", refuse)
+            monkeypatch.setattr(cache, "_new_temp", refuse)
         knowledge = _fresh_load("energy")
         assert knowledge.rules and _files(folder, "packs") == []
         assert list(folder.iterdir()) == []

@@ -10,7 +10,7 @@ import dataclasses
 
 from test_accuracy import FILES
 
-from rolefinder import _experta, engine
+from rolefinder import _experta, engine, rete
 from rolefinder.account import load_account
 from rolefinder.identification import identify
 
@@ -22,8 +22,8 @@ def plain_run(account, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(_experta, "index_children", lambda root: 0)
         patch.setattr(_experta.FeatureCheck, "__call__", _experta._feature_check_call)
-        patch.setattr(engine, "_memo", lambda test: test)
-        patch.setattr(engine, "_fact", lambda kind, fields: kind(**fields))
+        patch.setattr(rete, "_memo", lambda test: test)
+        patch.setattr(rete, "new_fact", lambda kind, fields: kind(**fields))
         patch.setattr(engine, "PRECOMPUTE", False)
         key = id(account.knowledge)
         if key not in _PLAIN:

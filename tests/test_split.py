@@ -69,12 +69,29 @@ real_fork = os.fork
 split.os.fork = lambda: forks.append(1) or real_fork()
 assert identify(account).to_dict() == expected, "two processes differ from one"
 assert forks == [1], forks
+from rolefinder.memo import EngineMemo
+os.environ["ROLEFINDER_WORKERS"] = "1"
+alone = EngineMemo(account.knowledge)
+assert identify(account, memo=alone).to_dict() == expected
+os.environ["ROLEFINDER_WORKERS"] = "2"
+if not {broken!r}:
+    shared = EngineMemo(account.knowledge)
+    assert identify(account, memo=shared).to_dict() == expected, "two processes with a memo differ"
+    assert forks == [1, 1], forks
+    assert shared.entries == alone.entries and shared.used == alone.used, "the child's findings were lost"
+    assert (shared.ran, shared.reused) == (alone.ran, alone.reused) == (len(account.contacts), 0)
+    assert identify(account, memo=shared).to_dict() == expected  # every finding reused
+    assert shared.ran == len(account.contacts) and shared.reused == len(account.contacts)
+    forks.clear()
 if {broken!r}:
     def broken(*args, **kwargs):
         raise OSError("no room to send the results")
-    split.pickle.dump = broken  # fails in the forked child only
+    split.pickle.dumps = broken  # fails in the forked child only
     assert identify(account).to_dict() == expected, "the fallback differs"
-    assert forks == [1, 1], forks
+    fallback = EngineMemo(account.knowledge)
+    assert identify(account, memo=fallback).to_dict() == expected, "the fallback with a memo differs"
+    assert fallback.entries == alone.entries and fallback.ran == len(account.contacts)
+    assert forks == [1, 1, 1], forks
 print("ok")
 """
 

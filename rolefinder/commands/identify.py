@@ -68,14 +68,18 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
     file = files[0]
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
+    from rolefinder.identification import identify_cached
     from rolefinder.textwidth import terminal_width
 
     lang = resolve_lang(lang)
     account = load_account(file, rules=rules)
     if only is not None:
         account.contact(only)  # an unknown id: a one-line error before any work
-    result = run(account)
-    if trace or step or only:
+    traced = bool(trace or step or only)
+    # The trace shows the engine firing, so it runs the engine; otherwise the findings the
+    # cache folder keeps for this file (unchanged contacts) are reused: the same result.
+    result = run(account) if traced else identify_cached(account, file)
+    if traced:
         from rolefinder.trace import TracePrinter, supports_color
 
         to_err = fmt != "text"
