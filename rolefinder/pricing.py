@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from rolefinder.certainty import as_probability, combine, combine_all
+from rolefinder.certainty import as_probability, bound_chart, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog, value_label
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class Definitions:
     defines: dict[str, tuple[str, ...]]  # question -> roles a yes alone confirms
     defined_by: dict[str, tuple[str, ...]]  # role -> its defining questions, in pack order
     answer_rules: frozenset[str]  # rules that test a given answer (not only its absence)
-    chart_rules: frozenset[str]  # rules that test no answer at all, and the account rules
+    chart_rules: frozenset[str]  # rules that test no answer at all
     given: dict[tuple[tuple[str, str], ...], dict[str, tuple[float, tuple[tuple[str, str], ...]]]] = field(
         default_factory=dict)  # given_rates by the answers they were worked out from
 
@@ -172,8 +172,7 @@ def definitions(knowledge: Knowledge) -> Definitions:
     answer_rules = frozenset(  # backed by given answers only: a rule waiting on an unasked one is a hint
         spec.id for spec in knowledge.rules
         if spec.answers and all(values and "absent" not in values for _, values in spec.answers))
-    chart_rules = frozenset([*(spec.id for spec in knowledge.rules if not spec.answers),
-                             *(rule.id for rule in knowledge.account_rules)])
+    chart_rules = frozenset(spec.id for spec in knowledge.rules if not spec.answers)
     found = Definitions(defines, defined_by, answer_rules, chart_rules)
     knowledge._definitions = found
     return found
@@ -279,9 +278,10 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
 
 
 def chart_cf(beliefs: Mapping[str, RoleBelief], roles: tuple[str, ...], knowledge: Knowledge) -> float:
-    """The strongest certainty the org chart's rules alone give one of ``roles``."""
+    """The strongest certainty the org chart's rules alone give one of ``roles`` (bounded as
+    in the belief itself, see ``bound_chart``)."""
     chart = definitions(knowledge).chart_rules
-    return max((combine_all(e.certainty for e in beliefs[r].evidence if e.rule in chart)
+    return max((bound_chart(combine_all(e.certainty for e in beliefs[r].evidence if e.rule in chart))
                 for r in roles if r in beliefs), default=0.0)
 
 
@@ -504,8 +504,7 @@ def _search(role: str, share: float, results: list[ContactResult], knowledge: Kn
     open_: list[tuple[ContactResult, str, float]] = []
     for r in results:
         belief = r.beliefs.get(role)
-        chart = combine_all(e.certainty for e in belief.evidence
-                            if e.rule not in defs.answer_rules) if belief else 0.0
+        chart = _unanswered_cf(belief, defs.answer_rules) if belief else 0.0
         base = given.get(r.contact.id, {}).get(role, (prior,))[0]
         odds = _odds(as_probability(chart, base))
         total += odds
@@ -552,3 +551,11 @@ def _with_account_questions(result: ContactResult, asks: dict[str, tuple[str, fl
     candidates = _ordered(changed, knowledge)
     best = candidates[0] if candidates and candidates[0].asked else None
     return replace(result, candidates=candidates, next_question=best)
+
+
+def _unanswered_cf(belief: RoleBelief, answer_rules: frozenset[str]) -> float:
+    """The belief without the evidence of given answers: the org chart's, bounded as in the
+    belief itself, then the rest (account rules, hints waiting on an unasked question)."""
+    chart = bound_chart(combine_all(e.certainty for e in belief.evidence if e.kind == "chart"))
+    rest = (e.certainty for e in belief.evidence if e.kind != "chart" and e.rule not in answer_rules)
+    return combine_all([chart, *rest])
