@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from rolefinder.certainty import as_probability, combine, combine_all
+from rolefinder.certainty import as_probability, bound_chart, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog, value_label
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge,
     for role, spec in knowledge.roles.items():
         belief = beliefs.get(role)
         if role in base:
-            cf = combine_all(e.certainty for e in belief.evidence if e.rule in chart) if belief else 0.0
+            cf = bound_chart(combine_all(e.certainty for e in belief.evidence if e.rule in chart)) if belief else 0.0
             out[role] = as_probability(cf, base[role])
         else:
             out[role] = as_probability(belief.cf if belief else 0.0, spec.prior)
@@ -450,8 +450,7 @@ def _search(role: str, share: float, results: list[ContactResult], knowledge: Kn
     open_: list[tuple[ContactResult, str, float]] = []
     for r in results:
         belief = r.beliefs.get(role)
-        chart = combine_all(e.certainty for e in belief.evidence
-                            if e.rule not in defs.answer_rules) if belief else 0.0
+        chart = _unanswered_cf(belief, defs.answer_rules) if belief else 0.0
         base = given.get(r.contact.id, {}).get(role, (prior,))[0]
         odds = _odds(as_probability(chart, base))
         total += odds
@@ -498,3 +497,11 @@ def _with_account_questions(result: ContactResult, asks: dict[str, tuple[str, fl
     candidates = _ordered(changed, knowledge)
     best = candidates[0] if candidates and candidates[0].asked else None
     return replace(result, candidates=candidates, next_question=best)
+
+
+def _unanswered_cf(belief: RoleBelief, answer_rules: frozenset[str]) -> float:
+    """The belief without the evidence of given answers: the org chart's, bounded as in the
+    belief itself, then the rest (account rules, hints waiting on an unasked question)."""
+    chart = bound_chart(combine_all(e.certainty for e in belief.evidence if e.kind == "chart"))
+    rest = (e.certainty for e in belief.evidence if e.kind != "chart" and e.rule not in answer_rules)
+    return combine_all([chart, *rest])
