@@ -417,7 +417,7 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     questions did not change are returned as they were).
     """
     wanted: dict[str, dict[str, tuple[str, float, int]]] = {}  # contact -> question -> (role, p, left)
-    given = {r.contact.id: given_rates(r.contact, knowledge) for r in results} if knowledge.given else {}
+    given = _GivenByContact(results, knowledge) if knowledge.given else {}
     for role, share in knowledge.account_roles.items():
         for cid, qid, chance, left in _search(role, share, results, knowledge, given):
             wanted.setdefault(cid, {}).setdefault(qid, (role, chance, left))
@@ -430,8 +430,26 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     return out
 
 
+class _GivenByContact:
+    """:func:`given_rates` of each contact by id, worked out when a search first reads them: a
+    role somebody holds is not searched for, and on most accounts every such role is held."""
+
+    def __init__(self, results: list[ContactResult], knowledge: Knowledge) -> None:
+        self.contacts = {r.contact.id: r.contact for r in results}
+        self.knowledge = knowledge
+        self.found: dict[str, dict[str, tuple[float, tuple[tuple[str, str], ...]]]] = {}
+
+    def get(self, cid: str, default: Any = None) -> Any:
+        if cid not in self.contacts:
+            return default
+        found = self.found.get(cid)
+        if found is None:
+            found = self.found[cid] = given_rates(self.contacts[cid], self.knowledge)
+        return found
+
+
 def _search(role: str, share: float, results: list[ContactResult], knowledge: Knowledge,
-            given: Mapping[str, Mapping[str, tuple[float, tuple[tuple[str, str], ...]]]]
+            given: Mapping[str, Mapping[str, tuple[float, tuple[tuple[str, str], ...]]]] | _GivenByContact
             ) -> list[tuple[str, str, float, int]]:
     """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
 
