@@ -15,11 +15,12 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from rolefinder import split
 from rolefinder.account import Account, Contact
-from rolefinder.certainty import combine, combine_all
+from rolefinder.certainty import bound_chart, combine
 from rolefinder.engine import Collected, Firing
 from rolefinder.gaps import Gap, find_gaps
 from rolefinder.knowledge import LEVELS, AccountRule, Knowledge, Thresholds
@@ -40,6 +41,9 @@ class Evidence(NamedTuple):
     role: str
     certainty: float
     reason: dict[str, str]
+    # "chart" (a rule that tests no answer), "answer" (it tests one) or "account" (an account
+    # rule): the order they combine in, the chart's bounded first (see rolefinder.certainty).
+    kind: str = "chart"
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "certainty": round(self.certainty, 3), "reason": self.reason}
@@ -58,13 +62,19 @@ class RoleBelief(NamedTuple):
         """The certainty that the contact holds the role, in [0, 1]."""
         return max(0.0, self.cf)
 
-    def steps(self) -> list[tuple[Evidence, float]]:
-        """How the certainty built up, one piece of evidence at a time."""
-        total, out = 0.0, []
-        for item in self.evidence:
-            total = combine(total, item.certainty)
-            out.append((item, total))
-        return out
+    def steps(self) -> list[tuple[Evidence, float, float]]:
+        """How the certainty built up: (evidence, total before it, total after it), in the
+        order the evidence combines. Where the org chart's evidence ends, its total is bounded
+        (:func:`~rolefinder.certainty.bound_chart`), so the next step may start from the
+        bounded value rather than where the last chart step ended."""
+        return _running(self.evidence)
+
+    @property
+    def chart_bounded(self) -> tuple[float, float] | None:
+        """(the org chart's own total, the bound it was held to) when the bound took effect."""
+        raw = _chart_total(self.evidence)
+        bounded = bound_chart(raw)
+        return (raw, bounded) if bounded != raw else None
 
     def to_dict(self, labels: dict[str, str] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -105,13 +115,14 @@ class ContactResult:
         """The questions the interview would ask about this contact, in order."""
         return [q for q in self.candidates if q.asked]
 
-    @property
+    @cached_property
     def roles(self) -> list[RoleBelief]:
-        """Roles with a status, strongest first."""
+        """Roles with a status, strongest first. Worked out once: a result's beliefs are never
+        changed (a new conclusion is a new result), and the account-wide steps read them often."""
         decided = [b for b in self.beliefs.values() if b.status is not None]
         return sorted(decided, key=lambda b: -b.cf)
 
-    @property
+    @cached_property
     def held(self) -> list[str]:
         """Role ids the contact is taken to hold (probable or confirmed), strongest first."""
         return [b.role for b in self.roles if self.thresholds.holds(b.cf)]
@@ -227,7 +238,7 @@ def identify(
     try:
         with _fewer_collections():
             setting = knowledge.setting(account)
-            workers = 1 if listener is not None or memo is not None else split.workers(len(account.contacts))
+            workers = 1 if listener is not None else split.workers(len(account.contacts))
             results = _run_by_depth(account.contacts, knowledge, engine, setting, memo, workers)
             return _finish(account, knowledge, results, setting, memo)
     finally:
@@ -315,7 +326,9 @@ def _account_rules(results: list[ContactResult], knowledge: Knowledge) -> tuple[
                     and not _answered(r, rule.role, knowledge)]
         else:
             target = getattr(t, rule.raise_to) + 1e-9
-            pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids) and 0 <= _cf(r, rule.role) < target]
+            said_no = _said_no(rule.role, knowledge)
+            pool = [i for i, r in enumerate(current) if _is_candidate(r, rule, ids)
+                    and 0 <= _cf(r, rule.role) < target and not said_no(r.contact)]
         if rule.strongest and pool:
             best = max(_cf(current[i], rule.role) for i in pool)
             pool = [i for i in pool if _cf(current[i], rule.role) >= best - 1e-9]
@@ -334,6 +347,15 @@ def _answered(result: ContactResult, role: str, knowledge: Knowledge) -> bool:
     """Whether any evidence about ``role`` comes from an answer (account rules never override one)."""
     belief = result.beliefs.get(role)
     return bool(belief) and any(getattr(knowledge.rule(e.rule), "answers", ()) for e in belief.evidence)
+
+
+def _said_no(role: str, knowledge: Knowledge) -> Callable[[Contact], bool]:
+    """Whether a contact answered no to a question that defines ``role``: an account rule never
+    raises the role of someone whose own answer rules it out."""
+    from rolefinder.pricing import definitions
+
+    questions = definitions(knowledge).defined_by.get(role, ())
+    return lambda contact: any(contact.answers.get(q) == "no" for q in questions)
 
 
 def _cf(result: ContactResult, role: str) -> float:
@@ -416,7 +438,17 @@ def _run_by_depth(contacts: list[Contact], knowledge: Knowledge, engine,
     results = judge({lv: ids for lv, ids in by_level.items() if lv < level}, {})
     parent = {c.id: c.reports_to for c in contacts}
     mine, theirs = split.halves([c.id for c in contacts], depth, parent, level)
-    results.update(split.judge_in_halves(mine, theirs, lambda part: judge(part, results)))
+
+    def judge_there(part: dict[int, list[str]]) -> dict[str, ContactResult]:
+        if memo is not None:
+            memo.detach()  # in the child: what it adds goes back with its results
+        return judge(part, results)
+
+    both, extra = split.judge_in_halves(mine, theirs, lambda part: judge(part, results), judge_there,
+                                        memo.delta if memo is not None else None)
+    if extra is not None:
+        memo.absorb(extra)
+    results.update(both)
     split.restore(results, by_id)
     return results
 
@@ -460,13 +492,59 @@ def _conclude(contact: Contact, found: Collected, knowledge: Knowledge) -> Conta
                          found, candidates)
 
 
+_KIND_ORDER = {"chart": 0, "answer": 1, "account": 2}
+
+
+def _kind(spec: Any) -> str:
+    if isinstance(spec, AccountRule):
+        return "account"
+    return "answer" if spec.answers else "chart"
+
+
 def _belief(role: str, items: list[tuple[str, float]], knowledge: Knowledge) -> RoleBelief:
-    """One role's belief from its evidence, strongest first (ties by rule id, so that the
-    order does not depend on which rule happened to fire first)."""
-    evidence = tuple(sorted((Evidence(rule_id, role, cf, knowledge.rule(rule_id).reason)
-                             for rule_id, cf in items), key=lambda e: (-abs(e.certainty), e.rule)))
-    cf = combine_all(e.certainty for e in evidence)
+    """One role's belief from its evidence.
+
+    The org chart's evidence combines first, its total bounded so that an answer always
+    overturns it (:func:`~rolefinder.certainty.bound_chart`); then the answers'; then the
+    account rules', in the order they were applied (each was worked out to bring the total to
+    its status). Within a group the strongest comes first (ties by rule id): the combination
+    does not depend on it, but the explanation reads best that way and never depends on which
+    rule happened to fire first.
+    """
+    made = []
+    for position, (rule_id, cf) in enumerate(items):
+        spec = knowledge.rule(rule_id)
+        kind = _kind(spec)
+        order = (position,) if kind == "account" else (-abs(cf), rule_id)
+        made.append(((_KIND_ORDER[kind], *order), Evidence(rule_id, role, cf, spec.reason, kind)))
+    evidence = tuple(e for _, e in sorted(made, key=lambda pair: pair[0]))
+    steps = _running(evidence)
+    cf = steps[-1][2] if steps else 0.0
     return RoleBelief(role, cf, knowledge.thresholds.status(cf), evidence)
+
+
+def _chart_total(evidence: Iterable[Evidence]) -> float:
+    total = 0.0
+    for item in evidence:
+        if item.kind == "chart":
+            total = combine(total, item.certainty)
+    return total
+
+
+def _running(evidence: tuple[Evidence, ...]) -> list[tuple[Evidence, float, float]]:
+    """(evidence, before, after) in order; the chart's total is bounded where the chart ends."""
+    total, out = 0.0, []
+    chart_done = False
+    for item in evidence:
+        if item.kind != "chart" and not chart_done:
+            total, chart_done = bound_chart(total), True
+        before = total
+        total = combine(total, item.certainty)
+        out.append((item, before, total))
+    if out and not chart_done:  # the chart alone: its bounded total is the belief
+        item, before, total = out[-1]
+        out[-1] = (item, before, bound_chart(total))
+    return out
 
 
 def _slots(contact: Contact, found: Collected, knowledge: Knowledge) -> dict:

@@ -85,6 +85,25 @@ class EngineMemo:
             return None
         return cache.stamp(KIND, self.knowledge.stamp)
 
+    # ---------------------------------------------------------------- two processes
+
+    def detach(self) -> None:
+        """In a forked child (:mod:`rolefinder.split`): count and keep from here on only what
+        this process adds, which :meth:`delta` sends back to the parent."""
+        self.used, self.ran, self.reused = {}, 0, 0
+
+    def delta(self) -> tuple[dict[bytes, Entry], int, int]:
+        """What this process used or added since :meth:`detach`, and its counts."""
+        return self.used, self.ran, self.reused
+
+    def absorb(self, delta: tuple[dict[bytes, Entry], int, int]) -> None:
+        """Take a child's :meth:`delta`: the memo is then what one process would have left."""
+        used, ran, reused = delta
+        self.entries.update(used)
+        self.used.update(used)
+        self.ran += ran
+        self.reused += reused
+
     # ---------------------------------------------------------------- running
 
     def run(self, engine: RoleEngine, contacts: list[tuple[Contact, bool]],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rolefinder.certainty import combine
+from rolefinder.certainty import CHART_CEILING, CHART_FLOOR
 from rolefinder.conditions import describe
 from rolefinder.i18n import Catalog, fact_label, industry_label, pick, value_label
 from rolefinder.identification import ContactResult, Identification, NextQuestion
@@ -51,6 +51,16 @@ T = Catalog(
                   "a+b(1+a) for two negatives, (a+b)/(1-min(|a|,|b|)) for mixed signs.",
             "zh": "确定度按 MYCIN 确定性因子合成:同为正 a+b(1-a),同为负 a+b(1+a),"
                   "异号 (a+b)/(1-min(|a|,|b|))。",
+        },
+        "combine_order": {
+            "en": "Order: the org chart's evidence first (its total held within [{low}, {high}], so "
+                  "an answer always overturns it), then the answers', then the account rules'.",
+            "zh": "合成顺序:先合成组织架构的证据(其合计限制在 [{low}, {high}] 之内,回答总能推翻它),"
+                  "再合成回答的证据,最后是客户层面规则的证据。",
+        },
+        "chart_bounded": {
+            "en": "  (the org chart alone gave {raw}; held to {bounded} so that an answer can overturn it)",
+            "zh": "  (仅凭组织架构合计为 {raw};限制为 {bounded},使回答能够推翻它)",
         },
         "why_head": {"en": "Why ask “{text}” next", "zh": "为什么下一个问“{text}”"},
         "why_worth": {
@@ -177,14 +187,16 @@ def _explanation(result: Identification, contact_id: str, lang: str, style: Styl
         head = T("role_head", lang, label=label, cf=f"{belief.cf:+.2f}",
                  status=status_label(belief.status, lang))
         lines.append(style(head, bold=True))
-        total = 0.0
-        for evidence in belief.evidence:
-            before, total = total, combine(total, evidence.certainty)
+        bounded = belief.chart_bounded
+        for evidence, before, total in belief.steps():
             lines.append(f"  {evidence.certainty:+.2f}  {before:+.2f} → {total:+.2f}  "
                          f"{evidence.rule}: {pick(evidence.reason, lang)}")
             spec = knowledge.rule(evidence.rule)
             lines.append(f"        ⟸ {'; '.join(describe(spec, knowledge, lang))}")
-    lines += ["", T("combine_note", lang), ""]
+        if bounded:
+            lines.append(T("chart_bounded", lang, raw=f"{bounded[0]:+.2f}", bounded=f"{bounded[1]:+.2f}"))
+    lines += ["", T("combine_note", lang),
+              T("combine_order", lang, low=f"{CHART_FLOOR:+.2f}", high=f"{CHART_CEILING:+.2f}"), ""]
     lines += explain_question(r, result, lang, style)
     return lines
 

@@ -12,19 +12,22 @@ questions, gaps) runs here over the whole account, as always.
 
 Used only where it pays and is safe: accounts of at least :data:`SPLIT_FROM` contacts, a
 system with ``os.fork`` and at least two usable CPUs, a process running no other thread, no
-firing listener (``--trace``) and no engine memo. ``ROLEFINDER_WORKERS=1`` keeps everything in
-one process. If the child fails in any way, its half is judged here instead: the result never
-depends on the split.
+firing listener (``--trace``). With an engine memo (the interview), the child starts from a
+copy of it and sends the findings it added back with its results, so the parent's memo ends up
+as one process would leave it. ``ROLEFINDER_WORKERS=1`` keeps everything in one process. If
+the child fails in any way, its half is judged here instead: the result never depends on the
+split.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rolefinder.identification import ContactResult
@@ -34,6 +37,7 @@ TOP_SHARE = 0.02  # the top levels judged before splitting: until this share of 
 MIN_SUBTREES = 8  # ... and a level with at least this many subtrees to share out
 
 Judge = Callable[[dict[int, list[str]]], "dict[str, ContactResult]"]  # ids by level -> results
+Carry = Callable[[], Any]  # run in the child after judging: what else to send back
 
 
 def workers(size: int) -> int:
@@ -87,33 +91,63 @@ def halves(order: list[str], depth: dict[str, int], parent: dict[str, str | None
     return out
 
 
-def judge_in_halves(mine: dict[int, list[str]], theirs: dict[int, list[str]],
-                    judge: Judge) -> dict[str, ContactResult]:
-    """``judge(mine)`` here and ``judge(theirs)`` in a forked child, both results together."""
+def judge_in_halves(mine: dict[int, list[str]], theirs: dict[int, list[str]], judge: Judge,
+                    judge_there: Judge | None = None,
+                    carry: Carry | None = None) -> tuple[dict[str, ContactResult], Any]:
+    """``judge(mine)`` here and ``judge_there(theirs)`` (default ``judge``) in a forked child:
+    both results together, and what ``carry`` (if given) returned in the child after judging
+    (None when the child failed and ``judge(theirs)`` ran here instead).
+
+    ``judge_there`` and ``carry`` are how state the judging builds up besides the results (the
+    engine memo's new findings) comes back from the child (:class:`rolefinder.memo.EngineMemo`).
+    """
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: judge, send, and leave without running any cleanup
         status = 1
         try:
+            _quiet_signals()
             os.close(read)
+            found = _portable((judge_there or judge)(theirs))
+            payload = pickle.dumps((found, carry() if carry else None), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
-                pickle.dump(_portable(judge(theirs)), out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(payload)
             status = 0
         finally:
             os._exit(status)
     os.close(write)
-    results = judge(mine)
+    try:
+        results = judge(mine)
+    except BaseException:  # interrupted here: the child's half is no longer wanted
+        os.close(read)
+        _end(pid)
+        raise
     try:
         with os.fdopen(read, "rb") as incoming:
-            received = pickle.load(incoming)
+            received, extra = pickle.loads(incoming.read())
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
             raise ChildProcessError("the forked half failed")
-    except (OSError, EOFError, pickle.UnpicklingError, ChildProcessError):
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError, ChildProcessError):
         _reap(pid)
-        received = judge(theirs)  # judged here instead: the same result, one core
+        received, extra = judge(theirs), None  # judged here instead: the same result, one core
     results.update(received)
-    return results
+    return results, extra
+
+
+def _quiet_signals() -> None:
+    """In the child: the default action for the signals a command may handle (the interview
+    saves on them). Only the parent saves anything; the child simply ends."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and callable(signal.getsignal(number)):
+            signal.signal(number, signal.SIG_DFL)
+
+
+def _end(pid: int) -> None:
+    with suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    _reap(pid)
 
 
 def _portable(results: dict[str, ContactResult]) -> dict[str, ContactResult]:

@@ -24,7 +24,6 @@ import click
 
 from rolefinder.account import Account, Contact
 from rolefinder.casebook import org_chart
-from rolefinder.certainty import combine
 from rolefinder.conditions import describe
 from rolefinder.engine import Firing
 from rolefinder.i18n import Catalog, fact_label, pick, value_label
@@ -103,7 +102,7 @@ class TracePrinter:
         self.lookahead = lookahead
         self.width = width
         self.count = 0
-        self.rule_cf: dict[tuple[str, str], dict[str, float]] = {}  # (contact, role) -> rule -> cf
+        self.rule_cf: dict[tuple[str, str], dict[str, float]] = {}  # (contact, role) -> rule -> total after it
         self._lookahead: dict[str, dict[tuple[str, str, str, str], float]] = {}
 
     # ------------------------------------------------------------------ the listener
@@ -158,12 +157,12 @@ class TracePrinter:
             effect = f"{fact_label(d.name, self.lang)} = {fact_label(d.value, self.lang)} ({d.cf:.2f})"
             trace.steps.append(self._step(c, spec, effect, facts))
             facts.setdefault(d.name, {})[d.value] = d.cf
-        evidence = [e for b in r.beliefs.values() for e in b.evidence]
-        totals: dict[str, float] = {}
-        for e in sorted(evidence, key=lambda e: (self.order.get(e.rule, 0), e.rule, e.role)):
-            before = totals.get(e.role, 0.0)
-            after = totals[e.role] = combine(before, e.certainty)
-            self.rule_cf.setdefault((c.id, e.role), {})[e.rule] = e.certainty
+        # Role by role (in the order their first rule fired), each in the order its evidence
+        # combines: the org chart's first (bounded where it ends), then answers, then account rules.
+        beliefs = sorted(r.beliefs.values(), key=lambda b: min(
+            (self.order.get(e.rule, 0), e.rule) for e in b.evidence) if b.evidence else (0, ""))
+        for e, before, after in (step for b in beliefs for step in b.steps()):
+            self.rule_cf.setdefault((c.id, e.role), {})[e.rule] = after
             colour = "green" if e.certainty >= 0 else "red"
             status = value_label(r.thresholds.status(after), self.lang)
             effect = (f"{self.role_label(e.role)} {self.style(f'{e.certainty:+.2f}', fg=colour, bold=True)}"

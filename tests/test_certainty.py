@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from rolefinder.account import parse_account_text
-from rolefinder.certainty import as_probability, combine, combine_all
-from rolefinder.identification import identify, reidentify
+from rolefinder.certainty import CHART_CEILING, CHART_FLOOR, as_probability, bound_chart, combine, combine_all
+from rolefinder.identification import _belief, identify, reidentify
 from rolefinder.knowledge import Thresholds, build_knowledge, load_knowledge
 from rolefinder.yamlsource import parse_yaml
 
@@ -94,6 +94,42 @@ def test_as_probability_moves_the_base_rate():
     assert as_probability(1.0, 0.2) == pytest.approx(1.0)
     assert as_probability(-1.0, 0.2) == pytest.approx(0.0)
     assert as_probability(0.5, 0.2) == pytest.approx(0.6)
+
+
+# --------------------------------------------------------------------------- the chart's bound
+
+
+def test_the_bound_changes_no_chart_alone_status():
+    t = Thresholds(0.8, 0.5, 0.2, -0.3)
+    assert bound_chart(0.97) == CHART_CEILING and bound_chart(-0.9) == CHART_FLOOR
+    assert bound_chart(0.31) == 0.31 and bound_chart(-0.31) == -0.31
+    for value in (i / 200 for i in range(-200, 201)):
+        assert t.status(bound_chart(value)) == t.status(value), value
+
+
+def test_a_defining_answer_overturns_the_most_certain_chart():
+    t = Thresholds(0.8, 0.5, 0.2, -0.3)
+    assert t.status(combine(CHART_CEILING, -0.9)) == "ruled_out"
+    assert t.holds(combine(CHART_FLOOR, 0.85)) and t.holds(combine(CHART_FLOOR, 0.9))
+    assert t.holds(combine(CHART_FLOOR, combine(0.9, -0.2)))  # final_say yes, approves_budget no
+    assert not t.holds(combine(CHART_CEILING, combine_all([-0.9, 0.4, 0.2])))  # no; budget, signs yes
+
+
+def test_a_belief_bounds_its_chart_evidence_before_the_answers():
+    knowledge = load_knowledge(None)
+    chart = [("core.chart.staff_no_reports", -0.6), ("core.judgement.low_influence", -0.4),
+             ("core.chart.assistant", -0.5)]
+    alone = _belief("decision_maker", chart, knowledge)
+    assert alone.cf == pytest.approx(CHART_FLOOR) and alone.status == "ruled_out"
+    assert alone.chart_bounded == (pytest.approx(combine_all(v for _, v in chart)), CHART_FLOOR)
+    answered = _belief("decision_maker", [("core.answer.final_say.yes", 0.9), *chart], knowledge)
+    assert answered.cf == pytest.approx(combine(CHART_FLOOR, 0.9)) and answered.status == "probable"
+    steps = answered.steps()
+    assert [e.kind for e, _, _ in steps] == ["chart", "chart", "chart", "answer"]
+    assert steps[-1][1] == pytest.approx(CHART_FLOOR)  # the answer starts from the bounded chart
+    assert steps[-1][2] == pytest.approx(answered.cf)
+    inside = _belief("decision_maker", [("core.chart.executive", 0.3)], knowledge)
+    assert inside.chart_bounded is None and inside.cf == pytest.approx(0.3)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -194,7 +230,10 @@ def test_steps_show_how_certainty_built_up():
     belief = identify(parse_account_text(text)).contact("gm").belief("decision_maker")
     steps = belief.steps()
     assert len(steps) == len(belief.evidence) >= 2
-    assert steps[-1][1] == pytest.approx(belief.cf)
+    assert steps[-1][2] == pytest.approx(belief.cf)
+    assert all(after == pytest.approx(combine(before, e.certainty)) for e, before, after in steps)
+    # inside the chart's bound the running total is plain MYCIN combination of everything
+    assert belief.chart_bounded is None
     assert belief.cf == pytest.approx(combine_all(e.certainty for e in belief.evidence))
 
 

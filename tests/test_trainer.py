@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from rolefinder.casebook import load_case
-from rolefinder.certainty import combine_all
 from rolefinder.cli import cli
 from rolefinder.identification import identify
 from rolefinder.inert import terminal_text
@@ -43,7 +42,9 @@ def test_trace_shows_matched_facts_reasons_and_the_certainty_moving() -> None:
     assert "#1 " in text
     assert "matched: final_say = yes" in text
     assert "── 王建国 [coo] · 首席运营官 · 运营中心 ──" in text
-    assert "core.answer.final_say.yes → Decision maker +0.90: 0.00 → 0.90 confirmed" in text
+    # the chart's evidence first, then the answers (rolefinder.certainty: the chart's bound)
+    assert "core.scope.operations_chief → Decision maker +0.51: 0.00 → 0.51 probable" in text
+    assert "core.answer.final_say.yes → Decision maker +0.90: 0.55 → 0.96 confirmed" in text
     assert "reason: Having the final say is what makes a decision maker" in text
     assert "→ seniority = executive-team member (0.85)" in text
     assert "⇒ Decision maker 0.98 confirmed" in text
@@ -60,8 +61,8 @@ def test_running_certainty_ends_where_identify_ends() -> None:
     result, printer, lines = traced()
     for contact in result.contacts:
         for belief in contact.beliefs.values():
-            mine = combine_all(printer.rule_cf[(contact.contact.id, belief.role)].values())
-            assert mine == pytest.approx(belief.cf)
+            totals = list(printer.rule_cf[(contact.contact.id, belief.role)].values())
+            assert totals[-1] == pytest.approx(belief.cf)
     # the last running total printed for a role is the certainty identify reports
     start = lines.index("── 王建国 [coo] · 首席运营官 · 运营中心 ──")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("── "))
