@@ -160,10 +160,10 @@ def explain(file: str, contact: str, fmt: str, large: bool, lang: str | None, ru
     以及下一个问题为什么值得问。
     """
     from rolefinder.account import load_account
-    from rolefinder.identification import identify as run
+    from rolefinder.identification import identify_cached
 
     lang = resolve_lang(lang)
-    result = run(load_account(file, rules=rules))
+    result = identify_cached(load_account(file, rules=rules), file)  # the file's kept findings: see identify
     r = result.contact(contact)
     if fmt != "text":
         data = r.to_dict(result.knowledge)
