@@ -15,6 +15,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from rolefinder import split
@@ -117,13 +118,14 @@ class ContactResult:
         """The questions the interview would ask about this contact, in order."""
         return [q for q in self.candidates if q.asked]
 
-    @property
+    @cached_property
     def roles(self) -> list[RoleBelief]:
-        """Roles with a status, strongest first."""
+        """Roles with a status, strongest first. Worked out once: a result's beliefs are never
+        changed (a new conclusion is a new result), and the account-wide steps read them often."""
         decided = [b for b in self.beliefs.values() if b.status is not None]
         return sorted(decided, key=lambda b: -b.cf)
 
-    @property
+    @cached_property
     def held(self) -> list[str]:
         """Role ids the contact is taken to hold (probable or confirmed), strongest first."""
         return [b.role for b in self.roles if self.thresholds.holds(b.cf)]

@@ -31,6 +31,7 @@ question says in both languages why it is asked, and through which rules.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -329,20 +330,42 @@ def _ordered(priced: list[NextQuestion], knowledge: Knowledge) -> list[NextQuest
 
 
 _EFFECTS: dict = {}  # what _answer_effects found, by its inputs (contacts alike share them)
+_SLOTS: dict[int, tuple[Any, Any, int, tuple[str, ...]]] = {}  # id(slot) -> (slot, thresholds, token, roles)
+_TOKENS: dict[tuple, int] = {}  # a slot's content and thresholds -> a number that stands for them
+_NUMBERS = itertools.count()  # never reused, so a token outlives any clearing of _TOKENS
 
 
 def _answer_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],
                     thresholds: Thresholds) -> tuple[tuple[Effect, ...], float]:
     """The effects of one answer (its slot) on the current beliefs; remembered per distinct
-    slot and beliefs of the roles it touches, which repeat from contact to contact."""
-    items = tuple(slot.items())
-    key = (items, tuple(current.get(role) for (_, role), _ in items), thresholds)
+    slot and beliefs of the roles it touches, which repeat from contact to contact.
+
+    A slot stands in the key as a token for its content (most slots are the packs' own, the
+    same dict for every contact), so the key is not the slot's items hashed at every call."""
+    known = _SLOTS.get(id(slot))
+    if known is None or known[0] is not slot or known[1] is not thresholds:
+        known = _slot_token(slot, thresholds)
+    key = (known[2], *map(current.get, known[3]))
     found = _EFFECTS.get(key)
     if found is None:
         if len(_EFFECTS) >= 8192:
             _EFFECTS.clear()
         found = _EFFECTS[key] = _compute_effects(slot, current, thresholds)
     return found
+
+
+def _slot_token(slot: Mapping[tuple[str, str], float], thresholds: Thresholds) -> tuple[Any, Any, int, tuple[str, ...]]:
+    """The token and the roles of ``slot`` (kept with the slot itself, so its id stays its own)."""
+    items = tuple(slot.items())
+    if len(_TOKENS) >= 8192:
+        _TOKENS.clear()
+    token = _TOKENS.get((items, thresholds))
+    if token is None:
+        token = _TOKENS[(items, thresholds)] = next(_NUMBERS)
+    if len(_SLOTS) >= 8192:
+        _SLOTS.clear()
+    known = _SLOTS[id(slot)] = (slot, thresholds, token, tuple(role for (_, role) in slot))
+    return known
 
 
 def _compute_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str, float],
@@ -394,7 +417,7 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     questions did not change are returned as they were).
     """
     wanted: dict[str, dict[str, tuple[str, float, int]]] = {}  # contact -> question -> (role, p, left)
-    given = {r.contact.id: given_rates(r.contact, knowledge) for r in results} if knowledge.given else {}
+    given = _GivenByContact(results, knowledge) if knowledge.given else {}
     for role, share in knowledge.account_roles.items():
         for cid, qid, chance, left in _search(role, share, results, knowledge, given):
             wanted.setdefault(cid, {}).setdefault(qid, (role, chance, left))
@@ -407,8 +430,26 @@ def account_view(results: list[ContactResult], knowledge: Knowledge) -> list[Con
     return out
 
 
+class _GivenByContact:
+    """:func:`given_rates` of each contact by id, worked out when a search first reads them: a
+    role somebody holds is not searched for, and on most accounts every such role is held."""
+
+    def __init__(self, results: list[ContactResult], knowledge: Knowledge) -> None:
+        self.contacts = {r.contact.id: r.contact for r in results}
+        self.knowledge = knowledge
+        self.found: dict[str, dict[str, tuple[float, tuple[tuple[str, str], ...]]]] = {}
+
+    def get(self, cid: str, default: Any = None) -> Any:
+        if cid not in self.contacts:
+            return default
+        found = self.found.get(cid)
+        if found is None:
+            found = self.found[cid] = given_rates(self.contacts[cid], self.knowledge)
+        return found
+
+
 def _search(role: str, share: float, results: list[ContactResult], knowledge: Knowledge,
-            given: Mapping[str, Mapping[str, tuple[float, tuple[tuple[str, str], ...]]]]
+            given: Mapping[str, Mapping[str, tuple[float, tuple[tuple[str, str], ...]]]] | _GivenByContact
             ) -> list[tuple[str, str, float, int]]:
     """(contact, question, chance, candidates left) for the contacts to ask about ``role``.
 

@@ -140,3 +140,27 @@ def test_batch_workers_never_split_a_file_again(monkeypatch) -> None:
     monkeypatch.setenv("ROLEFINDER_WORKERS", "")  # restored after the test
     batch._warm(())  # what each --jobs worker runs first
     assert split.workers(10 * split.SPLIT_FROM) == 1
+
+
+_SIGNALS_IN_THE_CHILD = """
+import signal
+from rolefinder import split
+
+signal.signal(signal.SIGTERM, lambda *_: print("the parent's handler ran"))
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+split._quiet_signals()
+assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, "a handler of the parent stays"
+assert signal.getsignal(signal.SIGINT) == signal.SIG_DFL, "Ctrl-C would run the parent's handler"
+assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN, "an ignored signal is ignored still"
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or os.name != "posix", reason="POSIX signals")
+def test_the_forked_half_never_runs_the_commands_signal_handlers() -> None:
+    """The interview saves on SIGINT/SIGTERM/SIGHUP; in the forked child those signals just end
+    it (only the parent saves), and what the parent ignores stays ignored."""
+    done = subprocess.run([sys.executable, "-c", _SIGNALS_IN_THE_CHILD], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
