@@ -38,7 +38,7 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rolefinder.certainty import as_probability, bound_chart, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog, value_label
@@ -84,8 +84,7 @@ MESSAGES = Catalog(
 ASKED = ("value", "unconfirmed", "account")
 
 
-@dataclass(frozen=True)
-class Effect:
+class Effect(NamedTuple):
     """What one answer to a question would change about one role."""
 
     role: str
