@@ -169,16 +169,21 @@ def test_a_reader_sees_a_whole_file_or_none_while_another_writes(folder: Path) -
     """Writes are atomic (a temporary file renamed over the slot): a reader gets one of the
     payloads that were written, whole, or a miss; never a mix."""
     payloads = {stamp: stamp * 4096 for stamp in (b"a" * cache.DIGEST, b"b" * cache.DIGEST)}
-    stop = threading.Event()
+    stop, written = threading.Event(), threading.Event()
+    failed: list[bytes] = []
 
     def write() -> None:
         while not stop.is_set():
             for stamp, payload in payloads.items():
-                assert cache.store("contacts", "race", stamp, payload)
+                if not cache.store("contacts", "race", stamp, payload):
+                    failed.append(stamp)
+                written.set()
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
+        # On a loaded machine the writer may be scheduled late: read only once it has written.
+        assert written.wait(timeout=30)
         seen = set()
         for _ in range(200):
             for stamp, payload in payloads.items():
@@ -188,6 +193,7 @@ def test_a_reader_sees_a_whole_file_or_none_while_another_writes(folder: Path) -
     finally:
         stop.set()
         writer.join()
+    assert not failed
     assert True in seen
 
 
