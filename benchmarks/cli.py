@@ -10,7 +10,10 @@ YAML parsing, the engine and the JSON output all count. Account files are genera
 figure is the median of ``--runs`` runs (one run for 100,000 contacts). Python bytecode is
 allowed and warmed first, as after ``pip install``; so is the cache folder of validated packs
 (a temporary one, ``ROLEFINDER_CACHE_DIR``: the user's own is never read), as after any first
-run. Also measured: ``rolefinder --help`` (median of 7) and a 30-contact identify (median of 7).
+run. Also measured: ``rolefinder --help`` (median of 7) and a 30-contact identify (median of 7),
+*warm* (the file identified before: the engine's findings for its contacts are in the cache
+folder, rolefinder.memo) and *cold* (a file never seen: each run gets a fresh cache folder
+holding only the validated packs). The table by size is taken cold: every contact judged.
 From 4,000 contacts identify uses a second process (``rolefinder.split``): its CPU time counts in
 the CPU column, and the peak RSS is the larger of the two processes (the kernel's figure for a
 process and its children); ``--one-core`` measures one process.
@@ -38,11 +41,11 @@ def command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "rolefinder"]
 
 
-def child_env() -> dict[str, str]:
+def child_env(cache: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's installed copy has its bytecode
     env.setdefault("LANG", "en_US.UTF-8")
-    env["ROLEFINDER_CACHE_DIR"] = CACHE.name
+    env["ROLEFINDER_CACHE_DIR"] = cache or CACHE.name
     env.pop("ROLEFINDER_NO_CACHE", None)
     return env
 
@@ -50,11 +53,12 @@ def child_env() -> dict[str, str]:
 CACHE = tempfile.TemporaryDirectory(prefix="rolefinder-bench-cache-")
 
 
-def run_once(args: list[str]) -> tuple[float, float, float]:
+def run_once(args: list[str], cache: str | None = None) -> tuple[float, float, float]:
     """Wall seconds, peak RSS in MB and CPU seconds (user + system) of one process."""
+    env = child_env(cache)
     start = time.perf_counter()
     child = subprocess.Popen([*command(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             env=child_env())
+                             env=env)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -77,9 +81,17 @@ def write_account(size: int, folder: Path) -> Path:
     return path
 
 
-def median_of(runs: int, args: list[str]) -> tuple[float, float, list[float], float]:
+def cold_run(args: list[str]) -> tuple[float, float, float]:
+    """One run as on a file never seen: a fresh cache folder holding only the validated packs."""
+    with tempfile.TemporaryDirectory(prefix="rolefinder-bench-cold-") as fresh:
+        for packs in Path(CACHE.name).glob("packs-*.bin"):
+            shutil.copy2(packs, fresh)
+        return run_once(args, fresh)
+
+
+def median_of(runs: int, args: list[str], cold: bool = False) -> tuple[float, float, list[float], float]:
     """Median wall, highest peak RSS, every wall, median CPU."""
-    results = [run_once(args) for _ in range(runs)]
+    results = [cold_run(args) if cold else run_once(args) for _ in range(runs)]
     walls = [w for w, _, _ in results]
     cpu = statistics.median(c for _, _, c in results)
     return statistics.median(walls), max(m for _, m, _ in results), walls, cpu
@@ -106,18 +118,23 @@ def main() -> None:
         thirty = write_account(30, folder)
         run_once(["identify", str(thirty), "--format", "json"])  # warm: bytecode, page cache
         help_wall, help_rss, help_all, help_cpu = median_of(7, ["--help"])
-        small_wall, small_rss, small_all, small_cpu = median_of(7, ["identify", str(thirty), "--format", "json"])
+        small = ["identify", str(thirty), "--format", "json"]
+        small_wall, small_rss, small_all, small_cpu = median_of(7, small)
+        cold_wall, cold_rss, cold_all, cold_cpu = median_of(7, small, cold=True)
         print(f"\n`rolefinder --help`: {help_wall:.3f} s wall (median of 7; min {min(help_all):.3f}), "
               f"{help_cpu:.3f} s CPU, {help_rss:.0f} MB")
-        print(f"`rolefinder identify` 30 contacts: {small_wall:.3f} s wall (median of 7; "
+        print(f"`rolefinder identify` 30 contacts, warm: {small_wall:.3f} s wall (median of 7; "
               f"min {min(small_all):.3f}), {small_cpu:.3f} s CPU, {small_rss:.0f} MB")
+        print(f"`rolefinder identify` 30 contacts, cold: {cold_wall:.3f} s wall (median of 7; "
+              f"min {min(cold_all):.3f}), {cold_cpu:.3f} s CPU, {cold_rss:.0f} MB")
         print("\n| contacts | runs | wall s (median) | all runs s | CPU s (median) | peak RSS MB | µs/contact | "
               "KB/contact |")
         print("|---:|---:|---:|---|---:|---:|---:|---:|")
         for size in (int(s) for s in args.sizes.split(",")):
             path = write_account(size, folder)
             runs = 1 if size >= 100_000 else args.runs
-            wall, rss, walls, cpu = median_of(runs, ["identify", str(path), "--format", "json"])
+            # each run on a file never seen (cold), as before the findings were kept
+            wall, rss, walls, cpu = median_of(runs, ["identify", str(path), "--format", "json"], cold=True)
             every = ", ".join(f"{w:.2f}" for w in walls)
             print(f"| {size:,} | {runs} | {wall:.2f} | {every} | {cpu:.2f} | {rss:.0f} | "
                   f"{wall / size * 1e6:,.0f} | {rss * 1024 / size:,.1f} |", flush=True)

@@ -10,8 +10,16 @@ scored against ``case.key``: questions per contact, exact role sets per contact 
 (answer → next question ready) on a synthetic 50-contact account.
 
 Figures as defined in :mod:`rolefinder.evaluation` (the dev part includes the built-in cases).
-Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size 50] [-v]``
-(``-v`` lists the wrong contacts, for the dev part only).
+Run: ``python benchmarks/interview.py [--part dev|test|all] [--eval DIR] [--size 50] [-v]
+[--folds K]`` (``-v`` lists the wrong contacts, for the dev part only).
+
+The dev figure is in sample: the pack's ``interview.given`` rates were counted on those very
+accounts. ``--folds K`` (dev only) also measures it out of fold: the dev accounts are dealt into
+K folds (interleaved by file name), the rates are counted on the other K − 1 folds
+(:func:`rolefinder.givenrates.count_given`, as ``benchmarks/given_rates.py`` counts them for the
+pack) and each fold is interviewed with them; the two are printed side by side. Only the rates
+are out of fold — the rules were written with every dev account in view — so this is the
+better guess of how the question policy does on accounts nobody tuned on.
 """
 
 from __future__ import annotations
@@ -27,7 +35,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rolefinder.account import atomic_write, dump_account, load_account
-from rolefinder.evaluation import PARTS, InterviewFigures, evaluate_interview, part_files
+from rolefinder.evaluation import (
+    PARTS,
+    InterviewFigures,
+    evaluate_interview,
+    evaluate_interview_folds,
+    part_files,
+)
 from rolefinder.interviewing import AccountFile, Interview
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +57,18 @@ def report(name: str, figures: InterviewFigures) -> str:
         f"    exact role set {guided.exact_rate:.1%}, (contact, role) F1 {guided.pair_f1:.3f}",
         f"  full questionnaire: exact {full.exact_rate:.1%}, F1 {full.pair_f1:.3f}",
     ])
+
+
+def side_by_side(inside: InterviewFigures, outside: InterviewFigures, folds: int) -> str:
+    """The dev figures in sample and out of fold, one row per figure."""
+    rows = [
+        ("questions per contact", f"{inside.avg_questions:.2f}", f"{outside.avg_questions:.2f}"),
+        ("max questions", str(inside.max_questions), str(outside.max_questions)),
+        ("exact role sets", f"{inside.guided.exact_rate:.1%}", f"{outside.guided.exact_rate:.1%}"),
+        ("(contact, role) F1", f"{inside.guided.pair_f1:.3f}", f"{outside.guided.pair_f1:.3f}"),
+    ]
+    head = f"  dev, guided interview      in sample   {folds}-fold out of fold"
+    return "\n".join([head, *(f"    {name:<24}{a:>9}   {b:>9}" for name, a, b in rows)])
 
 
 def latency(size: int) -> dict[str, float]:
@@ -84,6 +110,9 @@ def main() -> None:
     parser.add_argument("--part", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("-v", "--verbose", action="store_true", help="list wrong contacts (dev only)")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="also measure dev out of fold: rates counted on the other K-1 folds")
+    parser.add_argument("--no-latency", action="store_true", help="skip the per-step timing")
     args = parser.parse_args()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
@@ -92,6 +121,13 @@ def main() -> None:
         print(report(part, figures))
         if args.verbose and part == "dev":
             print("\n".join("  miss " + m for m in figures.guided.misses))
+        if args.folds and part == "dev":
+            outside = evaluate_interview_folds(part_files(args.eval, part), args.folds)
+            print(side_by_side(figures, outside, args.folds))
+            if args.verbose:
+                print("\n".join("  out-of-fold miss " + m for m in outside.guided.misses))
+    if args.no_latency:
+        return
     speed = latency(args.size)
     print(f"step on {args.size} contacts (answer → next question ready, {speed['steps']} steps): "
           f"median {speed['step_median_ms']:.1f} ms, max {speed['step_max_ms']:.1f} ms")

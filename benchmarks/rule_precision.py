@@ -6,11 +6,12 @@ role it argues for is in the key (precision of a positive rule; for a negative r
 role is indeed absent), and the same among contacts where the role ended *held* (probable or
 better). A rule that lifts a role to probable should be right across many accounts, not a handful.
 
-The dev part is split in two halves to validate a change: ``A`` = the first accounts and the
-built-in cases (eval-*, dev-11…38), ``B`` = the last written (dev-39 and later). Only the dev part
-is ever read: the held-out part is not for tuning.
+The dev part is split in parts to validate a change on data it was not motivated by: ``A`` = the
+first accounts and the built-in cases (eval-*, dev-11…38), ``B`` = the next written (dev-39…52),
+``C`` = accounts written from the role definitions alone (dev-53 and later). Only the dev part is
+ever read: the held-out part is not for tuning.
 
-Run: ``python benchmarks/rule_precision.py [--half A|B] [--rule PREFIX] [--min 1] [--dm]``.
+Run: ``python benchmarks/rule_precision.py [--half A|B|C] [--rule PREFIX] [--min 1] [--wrong] [--dm]``.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ EVAL_ROOT = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 
 
 def half(path: Path) -> str:
-    """A: eval-*, dev-11…38 and the built-in cases; B: dev-39 and later."""
+    """A: eval-*, dev-11…38 and the built-in cases; B: dev-39…52; C: dev-53 and later."""
     match = re.match(r"dev-(\d+)", path.stem)
-    return "B" if match and int(match.group(1)) >= 39 else "A"
+    number = int(match.group(1)) if match else 0
+    return "C" if number >= 53 else "B" if number >= 39 else "A"
 
 
 @dataclass
@@ -89,13 +91,13 @@ def tally(halves: set[str]) -> tuple[dict[tuple[str, str, int], Tally], list[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=["A", "B"], action="append")
+    parser.add_argument("--half", choices=["A", "B", "C"], action="append")
     parser.add_argument("--rule", default="", help="only rules whose id starts with this")
     parser.add_argument("--min", type=int, default=1, help="only rules firing at least this often")
     parser.add_argument("--wrong", action="store_true", help="list the contacts a rule is wrong for")
     parser.add_argument("--dm", action="store_true", help="list decision makers held or missed")
     args = parser.parse_args()
-    halves = set(args.half or ["A", "B"])
+    halves = set(args.half or ["A", "B", "C"])
     table, dm_lines = tally(halves)
     print(f"{'rule':48} {'role':15} sgn  fired acc  prec   held  prec  industries")
     for (rule, role, sign), t in sorted(table.items()):

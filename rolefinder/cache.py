@@ -20,6 +20,10 @@ classes).
 
 Files are written atomically (a temporary file renamed over the old one); a folder that cannot
 be written (read-only, full disk) only means nothing is kept. Deleting the folder is always safe.
+The folder does not grow without bound: every file a run reads or writes is marked as used, and
+after a write the least recently used files are removed once there are more than ``MAX_FILES``
+of them or more than ``MAX_TOTAL`` bytes (every account file identified keeps one file here);
+temporary files left by a killed writer go after an hour.
 
 Where: ``$ROLEFINDER_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/rolefinder``, else
 ``~/.cache/rolefinder`` (``%LOCALAPPDATA%\\rolefinder\\cache`` on Windows). ``ROLEFINDER_NO_CACHE=1``
@@ -35,6 +39,7 @@ import os
 import pickle
 import stat
 import sys
+import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -49,6 +54,9 @@ __all__ = ["code_stamp", "directory", "load", "slot", "stamp", "store"]
 MAGIC = b"rolefinder-cache 1\n"
 DIGEST = 32  # bytes of a blake2b digest: the stamp and the payload's checksum
 MAX_BYTES = 1 << 30  # a cache file larger than this is not read
+MAX_FILES = 200  # the folder keeps at most this many files ...
+MAX_TOTAL = 512 << 20  # ... and this many bytes: the least recently used go first
+STALE_TEMP = 3600  # seconds after which a temporary file is a dead writer's leftover
 OFF_VALUES = ("1", "true", "yes", "on")
 
 
@@ -144,6 +152,7 @@ def load(kind: str, slot: str, expected: bytes) -> bytes | None:
     payload = memoryview(data)[head:]
     if blake2b(payload, digest_size=DIGEST).digest() != data[len(MAGIC) + DIGEST:head]:
         return None
+    _mark_used(path)
     return bytes(payload)
 
 
@@ -154,6 +163,12 @@ def _trusted(info: os.stat_result) -> bool:
     if hasattr(os, "getuid"):
         return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     return True  # pragma: no cover
+
+
+def _mark_used(path: Path) -> None:
+    """Mark a file read as recently used (its modification time), for :func:`_trim`."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def store(kind: str, slot: str, stamp_: bytes, payload: bytes) -> bool:
@@ -169,12 +184,46 @@ def store(kind: str, slot: str, stamp_: bytes, payload: bytes) -> bool:
             handle.write(MAGIC + stamp_ + blake2b(payload, digest_size=DIGEST).digest())
             handle.write(payload)
         os.replace(temp, path)
-        return True
     except OSError:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         return False
+    _trim(path.parent)
+    return True
+
+
+def _trim(folder: Path) -> None:
+    """Remove the least recently used files beyond ``MAX_FILES`` or ``MAX_TOTAL`` bytes, and
+    temporary files older than ``STALE_TEMP`` (a writer killed between create and rename).
+
+    Another process may be reading or writing at the same moment: a file removed under a
+    reader is already open (POSIX) or simply missed next time, and a writer's fresh temporary
+    file is never touched.
+    """
+    now = time.time()
+    kept: list[tuple[float, int, str]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    if entry.name.endswith(".tmp"):
+                        if now - info.st_mtime > STALE_TEMP:
+                            os.unlink(entry.path)
+                    elif entry.name.endswith(".bin") and stat.S_ISREG(info.st_mode):
+                        kept.append((info.st_mtime, info.st_size, entry.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in kept)
+    kept.sort()  # oldest first
+    for _, size, name in kept:
+        if len(kept) <= MAX_FILES and total <= MAX_TOTAL:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        kept = kept[1:]
+        total -= size
 
 
 def _new_temp(folder: Path, kind: str) -> tuple[int, Path]:

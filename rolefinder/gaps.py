@@ -6,8 +6,7 @@ the table, the JSON and the plans all say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rolefinder.i18n import Catalog, pick
 
@@ -74,8 +73,7 @@ SEVERITY = {
 }
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     code: str
     severity: str  # "red_flag" or "gap"
     message: dict[str, str]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from rolefinder import split
 from rolefinder.account import Account, Contact
@@ -34,8 +34,7 @@ LOWERED_MARGIN = 0.01  # `lower_to: possible` leaves a belief this far below pro
 BATCH = 16  # contacts per engine run: amortises reset() without growing Experta's joins (measured)
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One rule's contribution to one role of one contact."""
 
     rule: str
@@ -50,8 +49,7 @@ class Evidence:
         return {"rule": self.rule, "certainty": round(self.certainty, 3), "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class RoleBelief:
+class RoleBelief(NamedTuple):
     """What is concluded about one role of one contact, and from what."""
 
     role: str
@@ -91,8 +89,7 @@ class RoleBelief:
         return out
 
 
-@dataclass(frozen=True)
-class DerivedFactValue:
+class DerivedFactValue(NamedTuple):
     name: str
     value: str
     cf: float
@@ -202,7 +199,7 @@ class Identification:
         return {
             "account": header,
             "packs": [p.name for p in self.knowledge.packs],
-            "thresholds": vars(self.knowledge.thresholds),
+            "thresholds": self.knowledge.thresholds._asdict(),
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.errors import InputError, PackError, Problem, did_you_mean
@@ -113,8 +113,7 @@ _ERRORS = Catalog(
 )
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     """Where certainty turns into a status; they live in the packs, not in code."""
 
     confirmed: float = 0.8
@@ -143,8 +142,7 @@ class Thresholds:
         return cf >= self.probable
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     id: str
     label: dict[str, str]
     definition: dict[str, str]
@@ -154,8 +152,7 @@ class Role:
     pack: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     text: dict[str, str]
     help: dict[str, str] | None
@@ -163,8 +160,7 @@ class Question:
     pack: str
 
 
-@dataclass(frozen=True)
-class TextMatch:
+class TextMatch(NamedTuple):
     """Keywords (case-insensitive substrings) and/or one regex, with exclusions."""
 
     keywords: tuple[str, ...] = ()
@@ -194,8 +190,7 @@ class TextMatch:
         return text
 
 
-@dataclass(frozen=True)
-class Conclusion:
+class Conclusion(NamedTuple):
     """Evidence for (cf > 0) or against (cf < 0) a role, or a derived fact."""
 
     cf: float
@@ -203,8 +198,7 @@ class Conclusion:
     fact: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class RuleSpec:
+class RuleSpec(NamedTuple):
     """One rule as written in a pack, validated and compiled (but not yet an Experta rule)."""
 
     id: str
@@ -248,8 +242,7 @@ class RuleSpec:
         return out
 
 
-@dataclass(frozen=True)
-class AccountRule:
+class AccountRule(NamedTuple):
     """A rule about the whole account, applied after every contact is judged.
 
     ``when``: how many contacts hold ``role`` at ``status`` or better (``at_least``/``at_most``).
@@ -292,8 +285,7 @@ class AccountRule:
         return out
 
 
-@dataclass(frozen=True)
-class PackInfo:
+class PackInfo(NamedTuple):
     name: str
     path: str
     title: dict[str, str]
@@ -301,8 +293,7 @@ class PackInfo:
     counts: dict[str, int]
 
 
-@dataclass(frozen=True)
-class GivenRates:
+class GivenRates(NamedTuple):
     """How often a question is answered yes: among all contacts (``base``), and among contacts
     who gave another answer (``rates``: (question, answer) -> rate); see ``interview.given``."""
 

@@ -4,18 +4,21 @@ A question is priced for one contact from the engine's look-ahead (what each ans
 to which role) and the current beliefs:
 
 * **value**: P(yes) × (roles whose held/not-held verdict a *yes* flips) + P(no) × (the same for
-  a *no*) — the conclusions the answer is expected to correct. For a role defined by a
+  a *no*) — the conclusions the answer is expected to correct. P(yes) is the question's own
+  chance (below), not that of whatever roles a yes would support. For a role defined by a
   question (a *yes* alone confirms it), the value is at least the chance that the current
   verdict on that role is wrong, so a role with two defining questions (influence: asked for
   an opinion, or evaluating the specifications) is not given up after one *no* while the other
   question is open and the role plausible. Asked when it reaches ``interview.min_worth``.
 * **unconfirmed**: a role held on the org chart alone, with no answer behind it, gets its
   defining question: a guess from a title is checked before it is relied on.
-* **given answers**: a contact's answers so far move the base rate of the roles another
-  question defines (``interview.given``: how often that question is answered yes among all
-  contacts and among those who gave each other answer, combined as independent evidence in
-  log-odds): someone the decision maker consults more often raised the need; someone who
-  neither uses it, nor is consulted, nor evaluates it more often reviews the purchase.
+* **given answers**: a question's chance of a yes starts from how often it is answered yes
+  among all contacts, moved by the contact's answers so far (``interview.given``: the rate
+  among those who gave each other answer, combined as independent evidence in log-odds) and
+  then by the org chart's certainty about the role it defines: someone the decision maker
+  consults more often raised the need; someone who neither uses it, nor is consulted, nor
+  evaluates it more often reviews the purchase. A role is held when one of its open defining
+  questions is answered yes (influence: asked for an opinion *or* evaluating).
 * **budget**: the first ``interview.budget.questions`` questions of a contact are asked at
   ``min_worth``; each further one must be worth ``growth`` times more than the one before.
 * **account**: every account has a decision maker and usually an initiator, a buyer, an
@@ -35,7 +38,7 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rolefinder.certainty import as_probability, bound_chart, combine, combine_all
 from rolefinder.i18n import LANGS, Catalog, value_label
@@ -62,6 +65,10 @@ MESSAGES = Catalog(
             "en": " Their answers so far ({answers}) make {roles} more likely (≈ {p}).",
             "zh": "其已有回答({answers})使{roles}的可能性上升(约 {p})。",
         },
+        "chart": {
+            "en": " The org chart points that way ({rules}).",
+            "zh": "组织架构也指向这一点({rules})。",
+        },
         "unconfirmed": {
             "en": "{roles} rests on the org chart alone ({rules}); this question checks it.",
             "zh": "{roles}仅由组织架构推断({rules}),这个问题用来核实。",
@@ -77,8 +84,7 @@ MESSAGES = Catalog(
 ASKED = ("value", "unconfirmed", "account")
 
 
-@dataclass(frozen=True)
-class Effect:
+class Effect(NamedTuple):
     """What one answer to a question would change about one role."""
 
     role: str
@@ -181,21 +187,27 @@ def is_implied(qid: str, contact: Contact, knowledge: Knowledge) -> bool:
 
 
 def probabilities(beliefs: Mapping[str, RoleBelief], knowledge: Knowledge,
-                  base: Mapping[str, float] | None = None) -> dict[str, float]:
-    """A rough probability per role: the base rate moved by the certainty (see ``as_probability``).
+                  chances: Mapping[str, float] | None = None,
+                  contact: Contact | None = None) -> dict[str, float]:
+    """A rough probability per role.
 
-    Where the answers given have moved a role's base rate (``base``, see :func:`given_rates`),
-    only the evidence of rules that test no answer moves it further: the answers are in it.
+    A role whose open defining questions all have a chance (``chances``, see
+    :func:`question_chances`: the answers so far and the org chart, counted) is held when at
+    least one of them is answered yes. Any other role: its base rate moved by the certainty
+    (see ``as_probability``).
     """
-    base = base or {}
-    chart = definitions(knowledge).chart_rules
+    chances = chances or {}
+    defs = definitions(knowledge)
+    answers = contact.answers if contact is not None else {}
     out = {}
     for role, spec in knowledge.roles.items():
-        belief = beliefs.get(role)
-        if role in base:
-            cf = bound_chart(combine_all(e.certainty for e in belief.evidence if e.rule in chart)) if belief else 0.0
-            out[role] = as_probability(cf, base[role])
+        questions = defs.defined_by.get(role, ())
+        left = [q for q in questions if q in chances]
+        if left and not any(answers.get(q) == "yes" for q in questions) and all(
+                q in chances or q in answers or is_implied(q, contact, knowledge) for q in questions):
+            out[role] = 1 - math.prod(1 - chances[q] for q in left)
         else:
+            belief = beliefs.get(role)
             out[role] = as_probability(belief.cf if belief else 0.0, spec.prior)
     return out
 
@@ -204,14 +216,17 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, tuple[tuple[str, str], ...]]]:
-    """The base rate of a role where one question is left to settle it (its only defining
-    question, or the last one open after noes), moved by the contact's answers so far.
+Raised = tuple[tuple[str, str], ...]  # the answers that made a yes more likely
 
-    role -> (rate, the answers that raised it). The rate starts from how often that question
-    is answered yes among all contacts (``interview.given``); each answer with a rate of its
-    own shifts it in log-odds by how far that rate lies from the overall one (independent
-    evidence, as in naive Bayes). Answers taken as implied count too.
+
+def question_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, Raised]]:
+    """How likely a *yes* is to each open question with a ``given`` table, from the contact's
+    answers so far (the org chart not yet counted).
+
+    question -> (rate, the answers that raised it). The rate starts from how often the
+    question is answered yes among all contacts (``interview.given``); each answer with a rate
+    of its own shifts it in log-odds by how far that rate lies from the overall one
+    (independent evidence, as in naive Bayes). Answers taken as implied count too.
     """
     if not knowledge.given:
         return {}
@@ -221,12 +236,9 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
         return defs.given[key]
     answers = {**knowledge.implied_answers(contact.answers), **contact.answers}
     out = {}
-    for role, questions in defs.defined_by.items():
-        left = [q for q in questions if q not in answers]
-        if len(left) != 1 or left[0] not in knowledge.given or any(
-                answers.get(q) == "yes" for q in questions):
+    for qid, table in knowledge.given.items():
+        if qid in answers:
             continue
-        table = knowledge.given[left[0]]
         logit, raised = _logit(table.base), []
         for (other, answer), rate in table.rates.items():
             if answers.get(other) == answer:
@@ -234,10 +246,63 @@ def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float
                 logit += step
                 if step > 0:
                     raised.append((other, answer))
-        out[role] = (1 / (1 + math.exp(-logit)), tuple(raised))
+        out[qid] = (1 / (1 + math.exp(-logit)), tuple(raised))
     if len(defs.given) < 10_000:  # answer patterns are few; never grow without bound
         defs.given[key] = out
     return out
+
+
+def given_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[float, Raised]]:
+    """The base rate of each role still open, moved by the contact's answers so far: the chance
+    that at least one of its open defining questions is answered yes (each from
+    :func:`question_rates`, taken as independent: influence, asked for an opinion *or*
+    evaluating the specifications, is likelier than either).
+
+    role -> (rate, the answers that raised it). A role already answered yes, or one whose
+    defining questions are not all in ``interview.given``, keeps its prior (not listed).
+    """
+    if not knowledge.given:
+        return {}
+    defs = definitions(knowledge)
+    rates = question_rates(contact, knowledge)
+    answers = contact.answers
+    out = {}
+    for role, questions in defs.defined_by.items():
+        left = [q for q in questions if q not in answers and not is_implied(q, contact, knowledge)]
+        if not left or any(q not in rates for q in left) or any(answers.get(q) == "yes" for q in questions):
+            continue
+        none = math.prod(1 - rates[q][0] for q in left)
+        raised = tuple(dict.fromkeys(pair for q in left for pair in rates[q][1]))
+        out[role] = (1 - none, raised)
+    return out
+
+
+def chart_cf(beliefs: Mapping[str, RoleBelief], roles: tuple[str, ...], knowledge: Knowledge) -> float:
+    """The strongest certainty the org chart's rules alone give one of ``roles`` (bounded as
+    in the belief itself, see ``bound_chart``)."""
+    chart = definitions(knowledge).chart_rules
+    return max((bound_chart(combine_all(e.certainty for e in beliefs[r].evidence if e.rule in chart))
+                for r in roles if r in beliefs), default=0.0)
+
+
+def _chart_support(beliefs: Mapping[str, RoleBelief], roles: tuple[str, ...],
+                   knowledge: Knowledge) -> tuple[str, ...]:
+    """The chart rules that make one of ``roles`` likelier (named in the reason for asking)."""
+    chart = definitions(knowledge).chart_rules
+    return tuple(dict.fromkeys(e.rule for r in roles if r in beliefs for e in beliefs[r].evidence
+                               if e.rule in chart and e.certainty > 0))
+
+
+def question_chances(contact: Contact, beliefs: Mapping[str, RoleBelief],
+                     knowledge: Knowledge) -> dict[str, float]:
+    """How likely a *yes* is to each open question with a ``given`` table: its rate from the
+    answers so far (:func:`question_rates`) moved by the org chart's certainty about the role
+    it defines (``as_probability``). A chart silent about a role leaves the rate as it is: the
+    chart rules were written with the dev accounts in view, and on accounts nobody tuned on
+    they find fewer of the roles, so their silence is not taken as a no."""
+    defines = definitions(knowledge).defines
+    return {qid: as_probability(chart_cf(beliefs, defines.get(qid, ()), knowledge), rate)
+            for qid, (rate, _) in question_rates(contact, knowledge).items()}
 
 
 def worth_floor(contact: Contact, knowledge: Knowledge) -> float:
@@ -270,7 +335,8 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
     defs = definitions(knowledge)
     current = {role: b.cf for role, b in beliefs.items()}
     given = given_rates(contact, knowledge)
-    p = probabilities(beliefs, knowledge, {role: rate for role, (rate, _) in given.items()})
+    chances = question_chances(contact, beliefs, knowledge)
+    p = probabilities(beliefs, knowledge, chances, contact)
     guesses = unconfirmed(beliefs, knowledge)
     floor = worth_floor(contact, knowledge)
     implied = knowledge.implied_answers(contact.answers) if knowledge.implied else {}
@@ -285,7 +351,7 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         supported = {role for (_, role), cf in slots.get((qid, "yes"), {}).items() if cf > 0}
         if not supported:
             continue  # no rule would learn anything from this question for this contact
-        p_yes = max(p[r] for r in supported)
+        p_yes = chances[qid] if qid in chances else max(p[r] for r in supported)
         worth = p_yes * flips["yes"] + (1 - p_yes) * flips["no"]
         for role in defs.defines.get(qid, ()):
             wrong = 1 - p[role] if thresholds.holds(current.get(role, 0.0)) else p[role]
@@ -306,9 +372,12 @@ def price_questions(contact: Contact, beliefs: Mapping[str, RoleBelief], slots: 
         raised = [r for r in defs.defines.get(qid, ()) if r in given and given[r][1]]
         if because == "value" and raised:
             why = {lang: text + MESSAGES("given", lang, roles=_labels(tuple(raised), knowledge, lang),
-                                         answers=_answers(raised, given, lang),
+                                         answers=_answers(raised, given, knowledge, lang),
                                          p=f"{max(p[r] for r in raised):.2f}")
                    for lang, text in why.items()}
+        hints = _chart_support(beliefs, defs.defines.get(qid, ()), knowledge) if because == "value" else ()
+        if hints:
+            why = {lang: text + MESSAGES("chart", lang, rules=", ".join(hints)) for lang, text in why.items()}
         priced.append(NextQuestion(qid, question.text, worth, p_yes, effects, because, why, about))
     return _ordered(priced, knowledge)
 
@@ -388,12 +457,19 @@ def _compute_effects(slot: Mapping[tuple[str, str], float], current: Mapping[str
     return tuple(effects), score
 
 
-def _answers(roles: list[str], given: Mapping[str, tuple[float, tuple[tuple[str, str], ...]]],
+def _answers(roles: list[str], given: Mapping[str, tuple[float, Raised]], knowledge: Knowledge,
              lang: str) -> str:
-    """The answers that raised these roles' chances, as ``question: answer`` in ``lang``."""
+    """The answers that raised these roles' chances, each as its question's text in ``lang``
+    and the answer (never a question id: the reader knows the question, not its id)."""
     seen = dict.fromkeys(pair for role in roles for pair in given[role][1])
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(f"{qid}: {value_label(answer, lang)}" for qid, answer in seen)
+    sep, quote = ("、", "「{}」{}") if lang == "zh" else (", ", "“{}” {}")
+    return sep.join(quote.format(_question_text(qid, knowledge, lang), value_label(answer, lang))
+                    for qid, answer in seen)
+
+
+def _question_text(qid: str, knowledge: Knowledge, lang: str) -> str:
+    question = knowledge.questions.get(qid)
+    return question.text.get(lang, qid).rstrip("?？ ") if question else qid
 
 
 def _labels(roles: tuple[str, ...], knowledge: Knowledge, lang: str) -> str:

@@ -17,8 +17,7 @@ Both are computed once per contact or account, never once per rule.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from rolefinder.account import Account
@@ -28,8 +27,7 @@ UNKNOWN = "unknown"
 PARTS = ("any", "post", "grade")
 
 
-@dataclass(frozen=True)
-class TitleRules:
+class TitleRules(NamedTuple):
     """How titles split into parts, and which parts are grades (core's ``titles:`` section)."""
 
     separators: re.Pattern | None = None  # always split here
@@ -67,8 +65,7 @@ class TitleRules:
         return [piece]
 
 
-@dataclass(frozen=True)
-class OfferingPattern:
+class OfferingPattern(NamedTuple):
     """Offering text -> a type (first pattern that matches wins) or a scope (every match counts)."""
 
     match: TextMatch
@@ -76,13 +73,12 @@ class OfferingPattern:
     scope: str | None = None
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """The account-level facts every contact's rules may test."""
 
     offering_type: str = UNKNOWN
     buying_process: str = UNKNOWN
-    scope: frozenset[str] = field(default_factory=frozenset)
+    scope: frozenset[str] = frozenset()
     inferred: bool = False  # whether offering_type came from the offering text
 
     def to_dict(self) -> dict[str, object]:

@@ -25,8 +25,7 @@ distinct text: a 10,000-contact account evaluates each pattern a few dozen times
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from rolefinder.knowledge import RuleSpec, TextMatch
@@ -35,8 +34,7 @@ MEMO_SIZE = 4096  # distinct contact signatures (and texts) remembered before st
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class Static:
+class Static(NamedTuple):
     """The conditions of one rule that only read the contact's own record and the setting."""
 
     title: TextMatch | None = None

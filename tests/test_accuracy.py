@@ -38,12 +38,18 @@ IDS = [f"{path.parent.name}/{path.stem}" for path in FILES]
 # Chart-alone bars. Dev: just under the figures measured when the bar was set (README,
 # "Accuracy"), so that a pack edit that makes guesses worse is caught. Test: loose, so that a
 # regression shows without the held-out part being tuned on.
-DEV_BARS = {"primary_accuracy": 0.83, "held_precision": 0.87, "dm_found_rate": 0.71, "wrong_dm": 0}
+# Issue 8, 22:00 UTC: the owner of the area an offering serves (COO, CRO, CISO, the deputy in
+# charge) is a *possible* decision maker, no longer probable: on held-out accounts decision makers
+# held from the chart were wrong about one time in three. DM found fell from 43/60 to 18/60 on dev
+# by design (better "possible, ask" than wrong); the interview asks them (benchmarks/interview.py).
+DEV_BARS = {"primary_accuracy": 0.81, "held_precision": 0.88, "dm_found_rate": 0.30, "wrong_dm": 0}
 # dm_found_rate lowered from 0.35 to 0.34 when the part grew from 22 to 32 accounts (measured 34.4 %).
 # Issue 8's knowledge rework (measured 74.3 % / 78.0 % / 34.4 % / 5): bars just under it.
 # Reset when 12 held-out accounts were added (test-33…44, 44 accounts, 635 contacts, written from
 # the role definitions only; measured 73.2 % / 78.6 % / 34.1 % / 8): bars at the measured values.
-TEST_BARS = {"primary_accuracy": 0.73, "held_precision": 0.78, "dm_found_rate": 0.34, "wrong_dm": 8}
+# Reset after issue 8's "area owners are possible deciders" change (22:05 UTC, justified on dev
+# and by buying-center practice, not tuned here): measured 72.3 % / 79.9 % / 18.2 % / 3.
+TEST_BARS = {"primary_accuracy": 0.72, "held_precision": 0.78, "dm_found_rate": 0.18, "wrong_dm": 3}
 
 
 
@@ -159,9 +165,9 @@ def interviews() -> dict[str, InterviewFigures]:
 @pytest.mark.parametrize(
     ("part", "most_questions", "exact", "f1"),
     [
-        # dev, measured 2026-11-23 19:57 UTC (57 accounts): 3.70 questions per contact, 97.0 % exact,
-        # F1 0.987
-        ("dev", 3.8, 0.96, 0.98),
+        # dev, measured 2026-11-23 22:00 UTC (60 accounts): 3.60 questions per contact, 98.2 % exact,
+        # F1 0.992 (in sample; 5-fold out of fold 3.65, 97.7 %, 0.990: benchmarks/interview.py --folds 5)
+        ("dev", 3.7, 0.975, 0.988),
         # test, held out: aggregate figures only (32 accounts, 2026-11-23 19:58 UTC: 3.84, 94.9 %, 0.978;
         # 44 accounts with test-33…44, 21:31 UTC: 3.849, 93.2 %, 0.9699)
         ("test", 3.9, 0.93, 0.969),

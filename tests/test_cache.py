@@ -64,6 +64,48 @@ def _files(where: Path, kind: str) -> list[Path]:
     return sorted(where.glob(f"{kind}-*.bin")) if where.is_dir() else []
 
 
+
+# --------------------------------------------------------------------------- the folder's size
+
+
+def _age(path: Path, seconds_ago: float) -> None:
+    when = path.stat().st_mtime - seconds_ago
+    os.utime(path, (when, when))
+
+
+def test_the_least_recently_used_files_go_when_the_folder_is_full(folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "MAX_FILES", 3)
+    for index in range(3):
+        assert cache.store("contacts", f"s{index}", b"x" * cache.DIGEST, b"payload")
+    for index, path in enumerate(sorted(_files(folder, "contacts"))):
+        _age(path, 100 - index)  # s0 oldest
+    stamp = b"x" * cache.DIGEST
+    assert cache.load("contacts", "s0", stamp) == b"payload"  # read now: recently used again
+    assert cache.store("contacts", "s3", stamp, b"payload")
+    left = {path.stem.split("-", 1)[1] for path in _files(folder, "contacts")}
+    assert left == {"s0", "s2", "s3"}  # s1 was the least recently used
+
+
+def test_the_folder_keeps_under_its_byte_limit(folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "MAX_TOTAL", 2500)
+    stamp = b"x" * cache.DIGEST
+    for index in range(5):
+        assert cache.store("contacts", f"s{index}", stamp, bytes(1000))
+        _age(folder / f"contacts-s{index}.bin", 10 - index)
+    assert sum(path.stat().st_size for path in _files(folder, "contacts")) <= 2500
+    assert cache.load("contacts", "s4", stamp) == bytes(1000)  # the newest is kept
+
+
+def test_a_dead_writers_temporary_file_goes_and_a_live_one_stays(folder: Path) -> None:
+    stamp = b"x" * cache.DIGEST
+    assert cache.store("packs", "a", stamp, b"1")
+    dead, live = folder / ".packs-dead.tmp", folder / ".packs-live.tmp"
+    dead.write_bytes(b"half")
+    live.write_bytes(b"half")
+    _age(dead, cache.STALE_TEMP + 60)
+    assert cache.store("packs", "b", stamp, b"2")
+    assert not dead.exists() and live.exists()
+
 # --------------------------------------------------------------------------- packs
 
 

@@ -78,6 +78,24 @@ def test_output_is_the_same_on_a_miss_a_hit_and_with_the_cache_off(source: Path,
     assert _run(runner, monkeypatch, path, fmt="jsonl") == _run(runner, monkeypatch, path, cached=False, fmt="jsonl")
 
 
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_explain_prints_the_same_with_and_without_kept_findings(fmt: str, folder: Path, tmp_path: Path, runner,
+                                                                 monkeypatch) -> None:
+    path = _copy(DEV[3], tmp_path / "account.yaml")
+    contact = load_account(path).contacts[-1].id
+    outputs = []
+    for cached in (False, True, True):  # off, then a miss, then a hit
+        if cached:
+            monkeypatch.delenv("ROLEFINDER_NO_CACHE", raising=False)
+        else:
+            monkeypatch.setenv("ROLEFINDER_NO_CACHE", "1")
+        done = runner.invoke(cli, ["explain", str(path), contact, "--format", fmt, "--lang", "en"])
+        assert done.exit_code == 0, done.output
+        outputs.append(done.stdout_bytes)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(_memo_files(folder)) == 1
+
+
 def test_a_second_run_on_an_unchanged_file_builds_no_engine(folder: Path, tmp_path: Path) -> None:
     path = _copy(DEV[2], tmp_path / "account.yaml")
     account = load_account(path)

@@ -343,7 +343,7 @@ def test_html_prints_in_headless_chromium(demo, tmp_path: Path, lang: str) -> No
 def test_summary_first_with_author_date_and_next_actions(demo) -> None:
     plan = build_plan(demo, "en", START, author="Li Lei")
     summary = plan["summary"]
-    assert summary["deciders"] == ["王建国 (Decision maker 98%)"] and summary["champions"] == ["李振华"]
+    assert summary["deciders"] == ["王建国 (Decision maker 97%)"] and summary["champions"] == ["李振华"]
     assert len(summary["actions"]) == 3 and summary["actions"][0].startswith("2026-12-01: visit 王建国")
     assert summary["red_flags"] and "郑海波" in summary["red_flags"][0]
     txt = render_plan(demo, "txt", "en", START, author="Li Lei")

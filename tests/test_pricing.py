@@ -168,7 +168,10 @@ def test_answers_so_far_raise_the_chance_of_another_role_and_say_so(tmp_path: Pa
     session.answer("yes", "opinion_sought")
     question = next(q for q in session.worth_asking() if q.id == "initiated_need")
     assert question.because == "value" and question.p_yes > session.result.knowledge.min_worth
-    assert "opinion_sought: yes" in question.why["en"] and "opinion_sought: 是" in question.why["zh"]
+    asked = session.result.knowledge.questions["opinion_sought"].text
+    assert asked["en"].rstrip("?") in question.why["en"] and asked["zh"].rstrip("?？") in question.why["zh"]
+    assert "” yes" in question.why["en"] and "」是" in question.why["zh"]
+    assert "opinion_sought" not in question.why["en"] + question.why["zh"]  # never a question id
     assert "Their answers so far" in question.why["en"] and "其已有回答" in question.why["zh"]
 
 
@@ -228,3 +231,21 @@ def test_bad_interview_settings_are_reported_with_file_and_line(tmp_path: Path, 
     with pytest.raises(PackError) as caught:
         load_knowledge(rules=[pack])
     assert any(p.field == field and p.line == 4 for p in caught.value.problems), caught.value
+
+
+def test_an_advisers_title_makes_advising_peers_worth_asking_and_says_which_rule(tmp_path: Path) -> None:
+    """An outside consultant is who peers turn to: a hint (below `possible`) from the title
+    makes the question worth its price; the same answers under a plain title do not."""
+    session = session_for(tmp_path, ["Principal Consultant qwva", "qwva"])
+    worth = {}
+    for cid in ("c1", "c2"):
+        session.select(cid)
+        session.answer("yes", "opinion_sought")
+        session.answer("no", "uses_daily")
+        worth[cid] = next(q for q in session.current.own if q.id == "advises_peers")
+    adviser, plain = worth["c1"], worth["c2"]
+    assert session.result.knowledge.thresholds.status(
+        session.result.contacts[0].beliefs["recommender"].cf) is None  # a hint, not a conclusion
+    assert adviser.because == "value" and plain.worth < session.result.knowledge.min_worth < adviser.worth
+    assert "core.hint.adviser" in adviser.why["en"] and "core.hint.adviser" in adviser.why["zh"]
+    assert "组织架构" in adviser.why["zh"]

@@ -43,11 +43,11 @@ def test_trace_shows_matched_facts_reasons_and_the_certainty_moving() -> None:
     assert "matched: final_say = yes" in text
     assert "── 王建国 [coo] · 首席运营官 · 运营中心 ──" in text
     # the chart's evidence first, then the answers (rolefinder.certainty: the chart's bound)
-    assert "core.scope.operations_chief → Decision maker +0.51: 0.00 → 0.51 probable" in text
-    assert "core.answer.final_say.yes → Decision maker +0.90: 0.55 → 0.96 confirmed" in text
+    assert "core.scope.operations_chief → Decision maker +0.38: 0.00 → 0.38 possible" in text
+    assert "core.answer.final_say.yes → Decision maker +0.90: 0.43 → 0.94 confirmed" in text
     assert "reason: Having the final say is what makes a decision maker" in text
     assert "→ seniority = executive-team member (0.85)" in text
-    assert "⇒ Decision maker 0.98 confirmed" in text
+    assert "⇒ Decision maker 0.97 confirmed" in text
 
 
 def test_trace_in_chinese() -> None:
@@ -67,7 +67,7 @@ def test_running_certainty_ends_where_identify_ends() -> None:
     start = lines.index("── 王建国 [coo] · 首席运营官 · 运营中心 ──")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("── "))
     coo = [line for line in lines[start:end] if "→ Decision maker" in line]
-    assert coo[-1].endswith("→ 0.98 confirmed")
+    assert coo[-1].endswith("→ 0.97 confirmed")
 
 
 def test_grouped_by_contact_in_org_chart_order() -> None:

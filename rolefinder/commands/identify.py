@@ -69,7 +69,6 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
     from rolefinder.account import load_account
     from rolefinder.identification import identify as run
     from rolefinder.identification import identify_cached
-    from rolefinder.textwidth import terminal_width
 
     lang = resolve_lang(lang)
     account = load_account(file, rules=rules)
@@ -80,6 +79,7 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
     # cache folder keeps for this file (unchanged contacts) are reused: the same result.
     result = run(account) if traced else identify_cached(account, file)
     if traced:
+        from rolefinder.textwidth import terminal_width
         from rolefinder.trace import TracePrinter, supports_color
 
         to_err = fmt != "text"
@@ -97,6 +97,7 @@ def identify(files: tuple[str, ...], fmt: str, indent: int | None, trace: bool, 
         emit(result.to_dict(), fmt)
         return
     from rolefinder.report import render_identification
+    from rolefinder.textwidth import terminal_width
 
     click.echo(render_identification(result, lang, _style(_color(fmt)), terminal_width(large)))
 
@@ -160,10 +161,10 @@ def explain(file: str, contact: str, fmt: str, large: bool, lang: str | None, ru
     以及下一个问题为什么值得问。
     """
     from rolefinder.account import load_account
-    from rolefinder.identification import identify as run
+    from rolefinder.identification import identify_cached
 
     lang = resolve_lang(lang)
-    result = run(load_account(file, rules=rules))
+    result = identify_cached(load_account(file, rules=rules), file)  # the file's kept findings: see identify
     r = result.contact(contact)
     if fmt != "text":
         data = r.to_dict(result.knowledge)

@@ -57,7 +57,7 @@ def check(directory: str | None, fmt: str, lang: str | None) -> None:
         "questions": len(knowledge.questions),
         "rules": len(knowledge.rules),
         "facts": {name: sorted(values) for name, values in knowledge.facts.items()},
-        "thresholds": vars(knowledge.thresholds),
+        "thresholds": knowledge.thresholds._asdict(),
         "account_rules": [rule.id for rule in knowledge.account_rules],
         "offerings": len(knowledge.offerings),
         "offering_types": sorted({o.type for o in knowledge.offerings if o.type}),
