@@ -14,11 +14,12 @@ to which role) and the current beliefs:
   defining question: a guess from a title is checked before it is relied on.
 * **given answers**: a question's chance of a yes starts from how often it is answered yes
   among all contacts, moved by the contact's answers so far (``interview.given``: the rate
-  among those who gave each other answer, combined as independent evidence in log-odds) and
-  then by the org chart's certainty about the role it defines: someone the decision maker
-  consults more often raised the need; someone who neither uses it, nor is consulted, nor
-  evaluates it more often reviews the purchase. A role is held when one of its open defining
-  questions is answered yes (influence: asked for an opinion *or* evaluating).
+  among those who gave each other answer, combined in log-odds, k answers' shifts summed and
+  divided by √k as they are not independent) and then by the org chart's certainty about the
+  role it defines: someone the decision maker consults more often raised the need; someone who
+  neither uses it, nor is consulted, nor evaluates it more often reviews the purchase. A role
+  is held when one of its open defining questions is answered yes (influence: asked for an
+  opinion *or* evaluating).
 * **budget**: the first ``interview.budget.questions`` questions of a contact are asked at
   ``min_worth``; each further one must be worth ``growth`` times more than the one before.
 * **account**: every account has a decision maker and usually an initiator, a buyer, an
@@ -225,8 +226,10 @@ def question_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[fl
 
     question -> (rate, the answers that raised it). The rate starts from how often the
     question is answered yes among all contacts (``interview.given``); each answer with a rate
-    of its own shifts it in log-odds by how far that rate lies from the overall one
-    (independent evidence, as in naive Bayes). Answers taken as implied count too.
+    of its own shifts it in log-odds by how far that rate lies from the overall one, as in
+    naive Bayes — but the answers of one person are not independent (whoever is consulted
+    often evaluates too), so the sum of *k* shifts is divided by √k: two answers pointing the
+    same way count for more than one, not for twice as much. Answers taken as implied count too.
     """
     if not knowledge.given:
         return {}
@@ -239,13 +242,13 @@ def question_rates(contact: Contact, knowledge: Knowledge) -> dict[str, tuple[fl
     for qid, table in knowledge.given.items():
         if qid in answers:
             continue
-        logit, raised = _logit(table.base), []
+        steps, raised = [], []
         for (other, answer), rate in table.rates.items():
             if answers.get(other) == answer:
-                step = _logit(rate) - _logit(table.base)
-                logit += step
-                if step > 0:
+                steps.append(_logit(rate) - _logit(table.base))
+                if steps[-1] > 0:
                     raised.append((other, answer))
+        logit = _logit(table.base) + (sum(steps) / len(steps) ** 0.5 if steps else 0.0)
         out[qid] = (1 / (1 + math.exp(-logit)), tuple(raised))
     if len(defs.given) < 10_000:  # answer patterns are few; never grow without bound
         defs.given[key] = out

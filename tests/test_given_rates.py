@@ -8,6 +8,7 @@ interview every account once, with rates counted on the other folds only.
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,21 @@ def test_out_of_fold_interviews_every_account_once_with_rates_from_the_other_fol
     assert figures.full.exact_rate == 1.0
     with pytest.raises(ValueError):
         evaluation.evaluate_interview_folds(paths, 1)
+
+
+def test_two_answers_pointing_the_same_way_count_for_more_than_one_not_twice() -> None:
+    """One person's answers are not independent: k shifts in log-odds are divided by √k."""
+    knowledge = load_knowledge()
+    table = knowledge.given["evaluates_technically"]
+    one, two = ("uses_daily", "yes"), ("opinion_sought", "yes")
+    assert one in table.rates and two in table.rates
+    contact = dataclasses.replace(load_account(CASES_DIR / "mes-manufacturing.yaml").contacts[0],
+                                  answers=dict([one, two]))
+
+    def logit(p: float) -> float:
+        return math.log(p / (1 - p))
+
+    shifts = [logit(table.rates[pair]) - logit(table.base) for pair in (one, two)]
+    got = logit(question_rates(contact, knowledge)["evaluates_technically"][0]) - logit(table.base)
+    assert got == pytest.approx(sum(shifts) / math.sqrt(2))
+    assert max(shifts) < got < sum(shifts)
