@@ -251,3 +251,31 @@ def test_internal_audit_is_not_it() -> None:
     found = _identify("finance", "- {id: x, name: X, title: Internal Audit Manager, department: Internal Audit}")
     assert ("function", "it") not in _facts(found["x"])
     assert found["x"].primary_role == "auditor"
+
+
+def _first_guess(offering_type: str, title: str, department: str) -> ContactResult:
+    text = (f"account: {{name: Test, industry: other, offering: X, offering_type: {offering_type}}}\n"
+            f"contacts:\n  - {{id: t, name: T, title: '{title}', department: '{department}'}}\n")
+    return identify(parse_account_text(text, "test.yaml")).contacts[0]
+
+
+@pytest.mark.parametrize(("title", "department"), [
+    ("Medical Equipment Technician (Band 5)", "Estates & Facilities"),
+    ("技术员", "教育技术装备中心"),
+    ("设备工程师", "动力部"),
+])
+def test_who_will_maintain_a_machine_is_asked_whether_they_evaluate_it(title: str, department: str) -> None:
+    """At least a possible influencer, so the interview asks; and only for equipment."""
+    influencer = _first_guess("equipment", title, department).belief("influencer")
+    assert influencer is not None and influencer.status in ("possible", "probable", "confirmed")
+    assert any(e.rule.startswith("core.title.equipment") for e in influencer.evidence)
+    software = _first_guess("software", title, department).belief("influencer")
+    assert software is None or not any(e.rule.startswith("core.title.equipment") for e in software.evidence)
+
+
+@pytest.mark.parametrize("title", ["总裁办主任", "董办副主任", "Director, Office of the President"])
+def test_the_director_of_an_executive_office_screens_and_does_not_decide(title: str) -> None:
+    result = _first_guess("software", title, "")
+    assert "gatekeeper" in result.held
+    decides = result.belief("decision_maker")
+    assert decides is None or decides.cf <= 0
