@@ -45,6 +45,8 @@ def report(part: str, full: Figures, chart: Figures) -> str:
         f"{chart.held_recall:.1%}",
         f"               DM found {chart.dm_found}/{chart.accounts} = {chart.dm_found_rate:.1%}, "
         f"wrong DM in {chart.wrong_dm} accounts, exact role sets {chart.exact_rate:.1%}",
+        f"               of {chart.with_dm} accounts with a decision maker: first DM candidate right in "
+        f"{chart.dm_first}, DM among the candidates in {chart.dm_candidate}",
     ])
 
 

@@ -88,6 +88,9 @@ class Figures:
     key_pairs: int = 0
     dm_found: int = 0
     wrong_dm: int = 0
+    with_dm: int = 0  # accounts where someone has the final say
+    dm_first: int = 0  # ... and the one candidate with the most certainty (possible or better) has it
+    dm_candidate: int = 0  # ... and someone with it is at least a possible decision maker
     misses: list[str] = field(default_factory=list)  # for tuning on dev only
 
     def __add__(self, other: Figures) -> Figures:
@@ -139,6 +142,9 @@ class Figures:
             "dm_found": self.dm_found,
             "dm_found_rate": round(self.dm_found_rate, 4),
             "wrong_dm": self.wrong_dm,
+            "with_dm": self.with_dm,
+            "dm_first": self.dm_first,
+            "dm_candidate": self.dm_candidate,
         }
 
 
@@ -170,7 +176,26 @@ def score(account: Account, result: Identification, name: str = "") -> Figures:
             out.misses.append(f"{name}/{cid} ({item.contact.title}): held {sorted(held)}, "
                               f"primary {item.primary_role}, key {sorted(truth)}")
     out.dm_found, out.wrong_dm = int(found), int(wrong)
+    if final_say:
+        out.with_dm = 1
+        out.dm_first, out.dm_candidate = _dm_ranking(result, final_say)
     return out
+
+
+def _dm_ranking(result: Identification, final_say: set[str]) -> tuple[int, int]:
+    """Whether the chart's first decision-maker candidate (alone, possible or better) has the
+    final say, and whether anyone with it is a candidate at all: how well the chart ranks who
+    decides even where it holds nobody, since the interview asks the candidates in that order."""
+    candidates = {}
+    for item in result.contacts:
+        belief = item.belief(DM)
+        if belief is not None and belief.status in ("possible", "probable", "confirmed"):
+            candidates[item.contact.id] = belief.cf
+    if not candidates:
+        return 0, 0
+    best = max(candidates.values())
+    first = [cid for cid, cf in candidates.items() if cf == best]
+    return int(len(first) == 1 and first[0] in final_say), int(bool(final_say & candidates.keys()))
 
 
 def evaluate(paths: Iterable[str | Path], *, chart_only: bool = False) -> Figures:

@@ -90,3 +90,24 @@ def test_parts(tmp_path: Path) -> None:
     assert part_files(tmp_path, "test") == []
     with pytest.raises(ValueError):
         part_files(tmp_path, "train")
+
+
+def test_the_chart_ranks_decision_maker_candidates() -> None:
+    """The 总经理 is the chart's only candidate: first and a candidate when they have the final
+    say; neither when someone else has it; an account without a final say is not counted."""
+    account = _account()
+    stripped = identify(without_answers(account))
+    boss = stripped.contact("boss").belief("decision_maker")
+    assert boss is not None and boss.status in ("possible", "probable", "confirmed")
+    candidates = {c.contact.id for c in stripped.contacts if c.belief("decision_maker") is not None
+                  and c.belief("decision_maker").status in ("possible", "probable", "confirmed")}
+    assert candidates == {"boss"}
+    right = score(account, stripped)
+    assert (right.with_dm, right.dm_first, right.dm_candidate) == (1, 1, 1)
+    elsewhere = _account()
+    elsewhere.contacts[0].answers["final_say"] = "no"
+    elsewhere.contacts[2].answers["final_say"] = "yes"
+    assert (lambda f: (f.with_dm, f.dm_first, f.dm_candidate))(score(elsewhere, stripped)) == (1, 0, 0)
+    nobody = _account()
+    nobody.contacts[0].answers["final_say"] = "no"
+    assert (lambda f: (f.with_dm, f.dm_first, f.dm_candidate))(score(nobody, stripped)) == (0, 0, 0)
