@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from rolefinder.answers import ABSENT, ANSWERS
 from rolefinder.errors import InputError, PackError, Problem, did_you_mean
 from rolefinder.i18n import LANGS, Catalog
+from rolefinder.industries import selects
 from rolefinder.patterns import Pattern, UnsafePattern, compile_safe
 from rolefinder.resources import data_dir
 from rolefinder.setting import PARTS, UNKNOWN, OfferingPattern, TitleRules
@@ -428,7 +429,7 @@ def _load(industry: str | None, all_industries: bool, builtin: list[tuple[Path, 
             data.get("pack") == "core"
             or data.get("always") is True
             or all_industries
-            or (industry is not None and isinstance(industries, list) and industry in industries)
+            or (isinstance(industries, list) and selects(industry, industries))
         )
         if not wanted:
             continue

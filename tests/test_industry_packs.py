@@ -279,3 +279,20 @@ def test_the_director_of_an_executive_office_screens_and_does_not_decide(title: 
     assert "gatekeeper" in result.held
     decides = result.belief("decision_maker")
     assert decides is None or decides.cf <= 0
+
+
+@pytest.mark.parametrize(("industry", "pack"), [
+    ("K-12 education", "education"), ("三甲医院", "healthcare"), ("Private Hospital Group", "healthcare"),
+    ("commercial bank", "finance"), ("automotive parts manufacturing", "manufacturing"),
+    ("city government", "government"),
+])
+def test_an_industry_in_free_text_selects_its_pack(industry: str, pack: str) -> None:
+    assert pack in [p.name for p in load_knowledge(industry).packs]
+
+
+@pytest.mark.parametrize("industry", ["hospitality industry", "state-owned enterprise", "public utility",
+                                      "IT services"])
+def test_a_general_word_alone_selects_no_industry_pack(industry: str) -> None:
+    """'industry', 'state', 'public', 'it' name no industry on their own: core alone applies."""
+    names = {p.name for p in load_knowledge(industry).packs}
+    assert not names & {"education", "healthcare", "finance", "manufacturing", "government", "software"}

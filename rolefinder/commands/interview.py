@@ -326,11 +326,12 @@ def _industry(ui: Terminal, typed: str) -> str:
     """An industry no pack is written for is named, with the ones that exist and a near miss;
     Enter keeps it (the general rules still apply), anything else is checked again."""
     from rolefinder.errors import did_you_mean
+    from rolefinder.industries import selects
     from rolefinder.interviewing import known_industries
 
     known, names = known_industries()
     lowered = {k.lower() for k in names}
-    while typed and typed.lower() not in lowered:
+    while typed and not selects(typed, lowered):
         hint = did_you_mean(typed.lower(), sorted(lowered))
         again = ui.ask(T("unknown_industry", ui.lang, value=typed, known=", ".join(known),
                          hint=hint[ui.lang] if hint else ""))
