@@ -28,10 +28,10 @@ from rolefinder.evaluation import PARTS, Figures, evaluate, part_files
 EVAL_ROOT = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 
 
-def measure(part: str, root: Path = EVAL_ROOT) -> tuple[Figures, Figures]:
+def measure(part: str, root: Path = EVAL_ROOT, plain: bool = False) -> tuple[Figures, Figures]:
     """(full answers, chart alone) for one part."""
     files = part_files(root, part)
-    return evaluate(files), evaluate(files, chart_only=True)
+    return evaluate(files, plain_files=plain), evaluate(files, chart_only=True, plain_files=plain)
 
 
 def report(part: str, full: Figures, chart: Figures) -> str:
@@ -57,13 +57,15 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=EVAL_ROOT, help="the evaluation directory")
     parser.add_argument("--misses", action="store_true", help="list wrong contacts (dev only)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--plain", action="store_true",
+                        help="drop offering_type and buying_process: read them from the offering text")
     args = parser.parse_args()
     parts = args.part or list(PARTS)
     results = {}
     for part in parts:
         if not part_files(args.root, part):
             continue
-        results[part] = measure(part, args.root)
+        results[part] = measure(part, args.root, args.plain)
     if args.json:
         print(json.dumps({part: {"full": full.summary(), "chart": chart.summary()}
                           for part, (full, chart) in results.items()}, indent=2))

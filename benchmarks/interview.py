@@ -113,16 +113,18 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=0,
                         help="also measure dev out of fold: rates counted on the other K-1 folds")
     parser.add_argument("--no-latency", action="store_true", help="skip the per-step timing")
+    parser.add_argument("--plain", action="store_true",
+                        help="drop offering_type and buying_process: read them from the offering text")
     args = parser.parse_args()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {when}")
     for part in PARTS if args.part == "all" else (args.part,):
-        figures = evaluate_interview(part_files(args.eval, part))
+        figures = evaluate_interview(part_files(args.eval, part), plain_files=args.plain)
         print(report(part, figures))
         if args.verbose and part == "dev":
             print("\n".join("  miss " + m for m in figures.guided.misses))
         if args.folds and part == "dev":
-            outside = evaluate_interview_folds(part_files(args.eval, part), args.folds)
+            outside = evaluate_interview_folds(part_files(args.eval, part), args.folds, plain_files=args.plain)
             print(side_by_side(figures, outside, args.folds))
             if args.verbose:
                 print("\n".join("  out-of-fold miss " + m for m in outside.guided.misses))

@@ -68,6 +68,17 @@ def definition_roles(answers: dict[str, str]) -> set[str]:
     return {role for role, held in roles.items() if held}
 
 
+SETTING_FIELDS = ("offering_type", "buying_process")
+
+
+def plain(account: Account) -> Account:
+    """The account as a file in the basic format writes it: ``name``, ``industry`` and
+    ``offering`` only, without the optional ``offering_type`` and ``buying_process``, so that
+    what is sold and how it is bought must be read from the offering text."""
+    fields = {k: v for k, v in account.fields.items() if k not in SETTING_FIELDS}
+    return dataclasses.replace(account, fields=fields)
+
+
 def without_answers(account: Account) -> Account:
     """The org chart alone: every answer removed, influence and attitude kept."""
     contacts = [dataclasses.replace(c, answers={}) for c in account.contacts]
@@ -198,18 +209,20 @@ def _dm_ranking(result: Identification, final_say: set[str]) -> tuple[int, int]:
     return int(len(first) == 1 and first[0] in final_say), int(bool(final_say & candidates.keys()))
 
 
-def evaluate(paths: Iterable[str | Path], *, chart_only: bool = False) -> Figures:
-    """Identify every account in ``paths`` (with its answers, or from the chart alone) and score it."""
+def evaluate(paths: Iterable[str | Path], *, chart_only: bool = False, plain_files: bool = False) -> Figures:
+    """Identify every account in ``paths`` (with its answers, or from the chart alone) and score it;
+    ``plain_files``: as :func:`plain` accounts."""
     total = Figures()
-    for path, account in _accounts(paths):
+    for path, account in _accounts(paths, plain_files):
         subject = without_answers(account) if chart_only else account
         total = total + score(account, identify(subject), Path(path).stem)
     return total
 
 
-def _accounts(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Account]]:
+def _accounts(paths: Iterable[str | Path], plain_files: bool = False) -> Iterator[tuple[Path, Account]]:
     for path in paths:
-        yield Path(path), load_account(path)
+        account = load_account(path)
+        yield Path(path), plain(account) if plain_files else account
 
 
 # --------------------------------------------------------------------------- the guided interview
@@ -274,10 +287,10 @@ class InterviewFigures:
         }
 
 
-def evaluate_interview(paths: Iterable[str | Path]) -> InterviewFigures:
+def evaluate_interview(paths: Iterable[str | Path], *, plain_files: bool = False) -> InterviewFigures:
     """Interview every account in ``paths`` from its chart (see :func:`interview`) and score it."""
     out = InterviewFigures()
-    for path, account in _accounts(paths):
+    for path, account in _accounts(paths, plain_files):
         result, asked = interview(account)
         out.guided = out.guided + score(account, result, path.stem)
         out.full = out.full + score(account, identify(account), path.stem)
@@ -292,7 +305,7 @@ def fold_of(index: int, folds: int) -> int:
 
 
 def evaluate_interview_folds(paths: Iterable[str | Path], folds: int, *,
-                             strength: float | None = None) -> InterviewFigures:
+                             strength: float | None = None, plain_files: bool = False) -> InterviewFigures:
     """The guided interview out of sample: the ``given`` rates are counted on the other folds'
     accounts (:func:`rolefinder.givenrates.count_given`), then each fold is interviewed with
     them, as :func:`evaluate_interview` does. Only the rates are out of sample: the packs'
@@ -303,7 +316,7 @@ def evaluate_interview_folds(paths: Iterable[str | Path], folds: int, *,
 
     if folds < 2:
         raise ValueError("folds must be 2 or more")
-    accounts = list(_accounts(paths))
+    accounts = list(_accounts(paths, plain_files))
     out = InterviewFigures()
     for fold in range(folds):
         train = [i for i in range(len(accounts)) if fold_of(i, folds) != fold]

@@ -248,3 +248,31 @@ def test_account_rule_evidence_is_explained(tmp_path: Path) -> None:
     text = render_explanation(result, "gm", "en")
     assert "extra.ask_the_top:" in text
     assert "at most 0 contact(s) hold Decision maker" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(("industry", "offering", "kind"), [
+    ("hospital", "64排螺旋CT", "equipment"),
+    ("hospital", "New IV antibiotic for multidrug-resistant Gram-negative infections", "drug"),
+    ("energy", "输电线路无人机自主巡检服务", "service"),
+    ("telecom", "基站机房节能改造（合同能源管理）", "service"),
+    ("manufacturing", "Manufacturing execution system (MES) for three machining plants", "software"),
+    ("energy", "NB-IoT 物联网燃气表及远传抄表平台（三十万户）", "equipment"),
+    ("telecom", "光纤活动连接器及光分路器", "consumable"),
+])
+def test_what_is_sold_is_read_from_the_offering_text(industry: str, offering: str, kind: str) -> None:
+    """The head of a Chinese offering names what is bought; 'ct' counts only as a word of its own
+    ('infections', 'contract'); a named kind of system is software whatever plants it runs."""
+    account = parse_account_text(f"account: {{name: A, industry: {industry}, offering: '{offering}'}}\n"
+                                 "contacts: []\n", "a.yaml")
+    setting = load_knowledge(industry).setting(account)
+    assert (setting.offering_type, setting.inferred) == (kind, True)
+    assert "imaging" not in setting.scope or "CT" in offering
+
+
+def test_a_plain_account_keeps_only_the_basic_fields() -> None:
+    from rolefinder.evaluation import plain
+
+    account = parse_account_text("account: {name: A, industry: hospital, offering: CT, offering_type: drug, "
+                                 "buying_process: tender}\ncontacts: []\n", "a.yaml")
+    assert plain(account).fields == {} and account.fields["offering_type"] == "drug"
+    assert (plain(account).industry, plain(account).offering) == ("hospital", "CT")
